@@ -1,0 +1,34 @@
+# partner-catalog — build, run and test. `make run` and `make test` work on a fresh Debian machine.
+SHELL := /bin/bash
+SWIFT ?= swift
+SYSTEM_PACKAGES := libsqlite3-dev zlib1g-dev
+CATALOG_DATA_DIR ?= ./data
+export CATALOG_DATA_DIR
+
+.PHONY: run build release test deps clean
+
+## Install the system libraries the build links against, if any are missing (Debian/Ubuntu).
+deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product partner-catalog
+
+## Serve on the embedded default (SQLite + local object folder in ./data); prints the admin key on first start.
+run: release
+	.build/release/partner-catalog serve
+
+## The whole test suite.
+test: deps
+	$(SWIFT) test
+
+clean:
+	rm -rf .build

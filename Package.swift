@@ -1,0 +1,95 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "partner-catalog",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "partner-catalog", targets: ["PartnerCatalog"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", exact: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Domain, ports and use cases. No database, HTTP or curl imports.
+        .target(
+            name: "CatalogCore",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                "CZlib",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CatalogSQLite",
+            dependencies: ["CatalogCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CatalogFileStore",
+            dependencies: [
+                "CatalogCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CatalogHTTP",
+            dependencies: [
+                "CatalogCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "PartnerCatalog",
+            dependencies: [
+                "CatalogCore", "CatalogSQLite", "CatalogFileStore", "CatalogHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Shared contract suites, run by each adapter's tests.
+        .target(
+            name: "CatalogTestSupport",
+            dependencies: [
+                "CatalogCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/CatalogTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CatalogCoreTests", dependencies: ["CatalogCore", "CatalogTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CatalogSQLiteTests", dependencies: ["CatalogSQLite", "CatalogTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CatalogFileStoreTests", dependencies: ["CatalogFileStore", "CatalogTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CatalogHTTPTests",
+            dependencies: [
+                "CatalogHTTP", "CatalogSQLite", "CatalogFileStore", "CatalogTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,130 @@
+import struct Foundation.Date
+
+public enum FeedType: String, Sendable, Codable, CaseIterable {
+    case products
+    case orders
+}
+
+public enum FeedMode: String, Sendable, Codable, CaseIterable {
+    case delta
+    case full
+}
+
+public enum FeedStatus: String, Sendable, Codable, CaseIterable {
+    case uploaded
+    case processing
+    case processed
+    case failed
+}
+
+public struct Feed: Sendable, Equatable {
+    public var feedID: String
+    public var partnerID: String
+    public var partnerName: String
+    public var feedType: FeedType
+    public var mode: FeedMode
+    public var fileName: String
+    public var contentType: String
+    public var sizeBytes: Int64
+    public var sha256: String
+    public var status: FeedStatus
+    public var uploadedAt: Date
+    public var submissionJobID: String
+    public var validationJobID: String
+    public var validationStatus: JobStatus
+    public var validationMessage: String?
+    public var rawFileBucket: String
+    public var rawFileKey: String
+
+    public init(
+        feedID: String, partnerID: String, partnerName: String, feedType: FeedType, mode: FeedMode,
+        fileName: String, contentType: String, sizeBytes: Int64, sha256: String, status: FeedStatus,
+        uploadedAt: Date, submissionJobID: String, validationJobID: String, validationStatus: JobStatus,
+        validationMessage: String?, rawFileBucket: String, rawFileKey: String
+    ) {
+        self.feedID = feedID
+        self.partnerID = partnerID
+        self.partnerName = partnerName
+        self.feedType = feedType
+        self.mode = mode
+        self.fileName = fileName
+        self.contentType = contentType
+        self.sizeBytes = sizeBytes
+        self.sha256 = sha256
+        self.status = status
+        self.uploadedAt = uploadedAt
+        self.submissionJobID = submissionJobID
+        self.validationJobID = validationJobID
+        self.validationStatus = validationStatus
+        self.validationMessage = validationMessage
+        self.rawFileBucket = rawFileBucket
+        self.rawFileKey = rawFileKey
+    }
+}
+
+/// What the upload use case hands to the store once the raw object is safely stored.
+public struct NewFeed: Sendable {
+    public var feedID: String
+    public var partnerName: String
+    /// Create the partner in the same transaction if it does not exist (admin uploads).
+    public var createPartnerIfMissing: Bool
+    public var feedType: FeedType
+    public var mode: FeedMode
+    public var fileName: String
+    public var contentType: String
+    public var sizeBytes: Int64
+    public var sha256: String
+    public var uploadedAt: Date
+    public var rawFileBucket: String
+    public var rawFileKey: String
+    public var idempotency: IdempotencyRecord?
+
+    public init(
+        feedID: String, partnerName: String, createPartnerIfMissing: Bool, feedType: FeedType, mode: FeedMode,
+        fileName: String, contentType: String, sizeBytes: Int64, sha256: String, uploadedAt: Date,
+        rawFileBucket: String, rawFileKey: String, idempotency: IdempotencyRecord?
+    ) {
+        self.feedID = feedID
+        self.partnerName = partnerName
+        self.createPartnerIfMissing = createPartnerIfMissing
+        self.feedType = feedType
+        self.mode = mode
+        self.fileName = fileName
+        self.contentType = contentType
+        self.sizeBytes = sizeBytes
+        self.sha256 = sha256
+        self.uploadedAt = uploadedAt
+        self.rawFileBucket = rawFileBucket
+        self.rawFileKey = rawFileKey
+        self.idempotency = idempotency
+    }
+}
+
+public struct IdempotencyRecord: Sendable, Equatable {
+    public var partnerName: String
+    public var key: String
+    /// Digest of everything that makes two uploads "the same": content and parameters.
+    public var fingerprint: String
+    public var feedID: String
+    public var createdAt: Date
+
+    public init(partnerName: String, key: String, fingerprint: String, feedID: String, createdAt: Date) {
+        self.partnerName = partnerName
+        self.key = key
+        self.fingerprint = fingerprint
+        self.feedID = feedID
+        self.createdAt = createdAt
+    }
+}
+
+public struct FeedFilter: Sendable, Equatable {
+    public var partnerName: String?
+    public var status: FeedStatus?
+    public var feedType: FeedType?
+
+    public init(partnerName: String? = nil, status: FeedStatus? = nil, feedType: FeedType? = nil) {
+        self.partnerName = partnerName
+        self.status = status
+        self.feedType = feedType
+    }
+}

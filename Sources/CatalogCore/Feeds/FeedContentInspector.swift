@@ -1,0 +1,131 @@
+import NIOCore
+
+/// Checks an upload as it streams past, before anything is committed: it is CSV in UTF-8
+/// (gzip-compressed or not), and its header row has the feed type's columns.
+struct FeedContentInspector {
+    private static let headerLimit = 4 << 20
+    private struct HeaderFound: Error {}
+
+    let feedType: FeedType
+    private(set) var isGzip = false
+    private var sniffed: [UInt8] = []
+    private var decided = false
+    private var inflater: GzipInflater?
+    private var utf8 = UTF8StreamValidator()
+    private var csv = CSVParser(maxRecordBytes: FeedContentInspector.headerLimit)
+    private(set) var header: [String]?
+    private var headerProblem: CatalogError?
+    private(set) var decodedBytes: Int64 = 0
+
+    init(feedType: FeedType) {
+        self.feedType = feedType
+    }
+
+    mutating func consume(_ chunk: ByteBuffer) throws {
+        try chunk.withUnsafeReadableBytes { try consume($0) }
+    }
+
+    mutating func consume(_ bytes: UnsafeRawBufferPointer) throws {
+        guard !decided else { return try route(bytes) }
+        // Two bytes decide between gzip (1f 8b) and plain text.
+        sniffed.append(contentsOf: bytes)
+        guard sniffed.count >= 2 else { return }
+        try decide()
+    }
+
+    private mutating func decide() throws {
+        decided = true
+        isGzip = sniffed.count >= 2 && sniffed[0] == 0x1F && sniffed[1] == 0x8B
+        if isGzip { inflater = GzipInflater() }
+        let pending = sniffed
+        sniffed = []
+        try pending.withUnsafeBytes { try route($0) }
+    }
+
+    private mutating func route(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let inflater else { return try inspectDecoded(bytes) }
+        do {
+            try inflater.inflate(bytes) { try inspectDecoded($0) }
+        } catch is GzipInflater.Failure {
+            throw CatalogError.invalidFeed("The body looks gzip-compressed but is not valid gzip data.")
+        }
+    }
+
+    private mutating func inspectDecoded(_ bytes: UnsafeRawBufferPointer) throws {
+        decodedBytes += Int64(bytes.count)
+        guard utf8.validate(bytes) else { throw notUTF8() }
+        guard header == nil else { return }
+        try parseHeader { parser, onRecord in try parser.consume(bytes, onRecord) }
+    }
+
+    /// Runs the CSV parser until the first non-blank record, which becomes the header.
+    private mutating func parseHeader(
+        _ drive: (inout CSVParser, (borrowing CSVRecord) throws -> Void) throws -> Void
+    ) throws {
+        var parser = CSVParser()
+        swap(&parser, &csv)
+        defer { swap(&parser, &csv) }
+        var candidate: (names: [String], problem: CatalogError?)?
+        let type = feedType
+        do {
+            try drive(&parser) { record in
+                guard !record.isBlank else { return }
+                candidate = Self.headerCandidate(record, type)
+                throw HeaderFound()
+            }
+        } catch is HeaderFound {}
+        if let candidate {
+            header = candidate.names
+            headerProblem = candidate.problem
+            if let problem = candidate.problem { throw problem }
+        }
+    }
+
+    private static func headerCandidate(_ record: borrowing CSVRecord, _ type: FeedType) -> ([String], CatalogError?) {
+        if let malformation = record.malformation {
+            return ([], CatalogError.invalidFeed(
+                "The header row (line \(record.line)) is not valid CSV: \(malformation.message)",
+                details: ["line": .int(Int64(record.line)), "code": .string(malformation.code)]))
+        }
+        let names = record.strings().map { $0 ?? "" }
+        if names.contains(where: { $0.utf8.contains(0) }) {
+            return (names, CatalogError.invalidFeed("The header row contains NUL bytes; the body does not look like CSV text."))
+        }
+        do {
+            try FeedColumns.check(header: names, for: type)
+            return (names, nil)
+        } catch let error as CatalogError {
+            return (names, error)
+        } catch {
+            return (names, CatalogError(.internal, "Unexpected header check failure."))
+        }
+    }
+
+    /// Ends the body; throws `INVALID_FEED` when it was empty, truncated or had no usable header.
+    mutating func finish() throws -> [String] {
+        if !decided {
+            if sniffed.isEmpty { throw CatalogError.invalidFeed("The upload is empty: a CSV feed needs at least a header row.") }
+            try decide()
+        }
+        if let inflater {
+            do { try inflater.finish() } catch {
+                throw CatalogError.invalidFeed("The gzip data ends prematurely; the file looks truncated.")
+            }
+        }
+        guard utf8.finish() else { throw notUTF8() }
+        if header == nil {
+            try parseHeader { parser, onRecord in try parser.finish(onRecord) }
+        }
+        if let headerProblem { throw headerProblem }
+        guard let header else {
+            throw CatalogError.invalidFeed("The upload has no header row: a CSV feed needs at least a header row.")
+        }
+        return header
+    }
+
+    private func notUTF8() -> CatalogError {
+        CatalogError.invalidFeed(
+            "The body is not UTF-8 text (invalid byte at offset \(utf8.invalidByteOffset ?? decodedBytes)); feeds must be UTF-8 CSV.",
+            details: ["byte_offset": .int(utf8.invalidByteOffset ?? decodedBytes)])
+    }
+}

@@ -1,0 +1,146 @@
+import Crypto
+import Foundation
+import NIOCore
+
+/// One upload in flight: `write` each chunk of the body, then `finish`, or `abort` on any failure.
+public final class FeedUploadSession {
+    enum Target {
+        /// The object is opened lazily on the first chunk, once gzip or plain is known.
+        case pending(feedID: String)
+        case writing(feedID: String, key: String, fileName: String, writer: any ObjectWriter)
+        /// The idempotency key was used before: hash the body only, to compare.
+        case replayCheck(IdempotencyRecord)
+        case closed
+    }
+
+    private let service: FeedUploadService
+    private let plan: UploadPlan
+    private var target: Target
+    private var hasher = SHA256()
+    private var inspector: FeedContentInspector
+    private(set) public var bytesReceived: Int64 = 0
+
+    init(service: FeedUploadService, plan: UploadPlan, target: Target) {
+        self.service = service
+        self.plan = plan
+        self.target = target
+        self.inspector = FeedContentInspector(feedType: plan.feedType)
+    }
+
+    public func write(_ chunk: ByteBuffer) async throws {
+        guard chunk.readableBytes > 0 else { return }
+        do {
+            bytesReceived += Int64(chunk.readableBytes)
+            if bytesReceived > service.maxUploadBytes { throw FeedUploadService.tooLarge(service.maxUploadBytes) }
+            chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+            try inspector.consume(chunk)
+            if case .pending(let feedID) = target {
+                try await open(feedID: feedID, gzip: inspector.isGzip || Self.looksGzip(chunk))
+            }
+            if case .writing(_, _, _, let writer) = target {
+                try await Self.mapStoreErrors { try await writer.write(chunk) }
+            }
+        } catch {
+            await abort()
+            throw error
+        }
+    }
+
+    public func finish() async throws -> UploadOutcome {
+        do {
+            _ = try inspector.finish()
+            let sha256 = Hex.encode(hasher.finalize())
+            let fingerprint = Hex.encode(SHA256.hash(data: Array("\(sha256)|\(plan.feedType.rawValue)|\(plan.mode.rawValue)".utf8)))
+            switch target {
+            case .replayCheck(let earlier):
+                target = .closed
+                return try await replay(earlier, fingerprint: fingerprint)
+            case .writing(let feedID, let key, let fileName, let writer):
+                target = .closed
+                return try await record(feedID, key, fileName, writer, sha256: sha256, fingerprint: fingerprint)
+            case .pending, .closed:
+                throw CatalogError(.internal, "The upload ended before any data was stored.")
+            }
+        } catch {
+            await abort()
+            throw error
+        }
+    }
+
+    public func abort() async {
+        if case .writing(_, _, _, let writer) = target { await writer.abort() }
+        target = .closed
+    }
+
+    private func open(feedID: String, gzip: Bool) async throws {
+        let fileName = RawFileKey.sanitize(plan.requestedFileName, gzip: gzip)
+        let key = RawFileKey.key(partnerName: plan.partnerName, feedID: feedID, fileName: fileName)
+        let writer = try await Self.mapStoreErrors {
+            try await service.objects.makeWriter(key: key, contentType: gzip ? "application/gzip" : "text/csv")
+        }
+        target = .writing(feedID: feedID, key: key, fileName: fileName, writer: writer)
+    }
+
+    private func record(
+        _ feedID: String, _ key: String, _ fileName: String, _ writer: any ObjectWriter, sha256: String, fingerprint: String
+    ) async throws -> UploadOutcome {
+        do {
+            _ = try await Self.mapStoreErrors { try await writer.commit(sha256: sha256) }
+        } catch {
+            await writer.abort()
+            throw error
+        }
+        let now = service.clock.now()
+        let newFeed = NewFeed(
+            feedID: feedID, partnerName: plan.partnerName, createPartnerIfMissing: plan.createPartner,
+            feedType: plan.feedType, mode: plan.mode, fileName: fileName,
+            contentType: inspector.isGzip ? "application/gzip" : "text/csv", sizeBytes: bytesReceived, sha256: sha256,
+            uploadedAt: now, rawFileBucket: service.objects.bucket, rawFileKey: key,
+            idempotency: plan.idempotencyKey.map {
+                IdempotencyRecord(partnerName: plan.partnerName, key: $0, fingerprint: fingerprint, feedID: feedID, createdAt: now)
+            })
+        do {
+            return .created(try await service.store.createFeed(newFeed))
+        } catch {
+            await service.objects.discard(key: key)
+            if let error = error as? CatalogError, error.code == .idempotencyConflict, let idempotencyKey = plan.idempotencyKey,
+               let winner = try await service.store.idempotencyRecord(partnerName: plan.partnerName, key: idempotencyKey, notBefore: .distantPast)
+            {
+                return try await replay(winner, fingerprint: fingerprint)
+            }
+            throw error
+        }
+    }
+
+    private func replay(_ earlier: IdempotencyRecord, fingerprint: String) async throws -> UploadOutcome {
+        guard earlier.fingerprint == fingerprint else {
+            throw CatalogError(
+                .idempotencyConflict,
+                "Idempotency-Key '\(earlier.key)' was already used for a different upload (feed \(earlier.feedID)).",
+                details: ["feed_id": .string(earlier.feedID)])
+        }
+        guard let feed = try await service.store.feed(id: earlier.feedID) else {
+            throw CatalogError.notFound("Feed", earlier.feedID)
+        }
+        return .replayed(feed)
+    }
+
+    private static func looksGzip(_ chunk: ByteBuffer) -> Bool {
+        chunk.getBytes(at: chunk.readerIndex, length: min(2, chunk.readableBytes)) == [0x1F, 0x8B]
+    }
+
+    static func mapStoreErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as ObjectStoreError {
+            switch error {
+            case .unavailable(let reason):
+                throw CatalogError.storageUnavailable("The object store is unavailable: \(reason)")
+            case .alreadyExists(let key):
+                throw CatalogError(.internal, "The object store already holds \(key).")
+            case .notFound(let key):
+                throw CatalogError.notFound("Object", key)
+            }
+        }
+    }
+}

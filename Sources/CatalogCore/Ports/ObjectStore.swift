@@ -1,0 +1,44 @@
+import NIOCore
+
+public enum ObjectStoreError: Error, Sendable, Equatable {
+    /// The key exists already; objects are never overwritten.
+    case alreadyExists(String)
+    case notFound(String)
+    /// The store could not be reached or failed; worth retrying later.
+    case unavailable(String)
+}
+
+public struct ObjectMetadata: Sendable, Equatable {
+    public var key: String
+    public var sizeBytes: Int64
+    public var sha256: String?
+
+    public init(key: String, sizeBytes: Int64, sha256: String?) {
+        self.key = key
+        self.sizeBytes = sizeBytes
+        self.sha256 = sha256
+    }
+}
+
+/// An object being written: nothing is visible under its key until `commit`, and `abort` leaves nothing behind.
+public protocol ObjectWriter: Sendable {
+    func write(_ chunk: ByteBuffer) async throws
+    /// Makes the object visible; throws `alreadyExists` if another writer committed the key first.
+    func commit(sha256: String) async throws -> ObjectMetadata
+    func abort() async
+}
+
+/// Immutable raw-file storage (a local folder or an S3 bucket).
+public protocol ObjectStore: Sendable {
+    /// The bucket name reported on feeds.
+    var bucket: String { get }
+    func makeWriter(key: String, contentType: String) async throws -> any ObjectWriter
+    func read(key: String) async throws -> ObjectReadStream
+    func metadata(key: String) async throws -> ObjectMetadata?
+    /// Removes an object the caller just wrote and could not record (compensation only).
+    func discard(key: String) async
+    /// Throws when the store does not answer.
+    func ping() async throws
+}
+
+public typealias ObjectReadStream = AsyncThrowingStream<ByteBuffer, any Error>

@@ -1,0 +1,23 @@
+/// The application's use cases over one set of adapters; the composition root builds it.
+public struct Catalog: Sendable {
+    public let store: any CatalogStore
+    public let objects: any ObjectStore
+    public let clock: any CatalogClock
+    public let maxUploadBytes: Int64
+
+    public init(store: any CatalogStore, objects: any ObjectStore, clock: any CatalogClock = SystemClock(), maxUploadBytes: Int64) {
+        self.store = store
+        self.objects = objects
+        self.clock = clock
+        self.maxUploadBytes = maxUploadBytes
+    }
+
+    public var partners: PartnerService { PartnerService(store: store, clock: clock) }
+    public var keys: KeyService { KeyService(store: store, clock: clock) }
+    public var uploads: FeedUploadService {
+        FeedUploadService(store: store, objects: objects, clock: clock, maxUploadBytes: maxUploadBytes)
+    }
+    public var feeds: FeedQueries { FeedQueries(store: store, objects: objects) }
+    public var jobs: JobQueries { JobQueries(store: store) }
+    public var readiness: Readiness { Readiness(store: store, objects: objects) }
+}

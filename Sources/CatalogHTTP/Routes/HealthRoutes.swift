@@ -1,0 +1,30 @@
+import CatalogCore
+import HTTPTypes
+import Hummingbird
+
+struct HealthRoutes {
+    let catalog: Catalog
+
+    func register(on router: Router<CatalogRequestContext>) {
+        router.get("/health") { _, _ in try JSONResponse.make(["status": "ok"]) }
+        router.get("/ready") { _, _ in
+            let report = await catalog.readiness.check()
+            var checks: [String: String] = [:]
+            checks["database"] = report.database.map { "unavailable: \($0)" } ?? "ok"
+            checks["object_store"] = report.objectStore.map { "unavailable: \($0)" } ?? "ok"
+            guard report.isReady else {
+                let failing = [report.database == nil ? nil : "database", report.objectStore == nil ? nil : "object_store"]
+                    .compactMap { $0 }
+                return ErrorEnvelope.response(for: CatalogError(
+                    .storageUnavailable, "Not ready: \(failing.joined(separator: " and ")) unavailable.",
+                    details: checks.mapValues(JSONValue.string)))
+            }
+            return try JSONResponse.make(ReadyJSON(status: "ready", checks: checks))
+        }
+    }
+
+    struct ReadyJSON: Encodable {
+        var status: String
+        var checks: [String: String]
+    }
+}

@@ -1,0 +1,91 @@
+import GRDB
+
+/// Versioned schema. Append new migrations; never edit one that has shipped.
+enum SQLiteMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("001_spine") { db in
+            try db.execute(sql: """
+                CREATE TABLE id_counters (
+                    kind TEXT PRIMARY KEY,
+                    value INTEGER NOT NULL
+                );
+                CREATE TABLE partners (
+                    seq INTEGER PRIMARY KEY,
+                    partner_id TEXT NOT NULL UNIQUE,
+                    partner_name TEXT NOT NULL UNIQUE,
+                    display_name TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    created_at DATETIME NOT NULL
+                );
+                CREATE TABLE api_keys (
+                    seq INTEGER PRIMARY KEY,
+                    key_id TEXT NOT NULL UNIQUE,
+                    key_hash TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL,
+                    partner_id TEXT REFERENCES partners (partner_id),
+                    label TEXT,
+                    created_at DATETIME NOT NULL,
+                    revoked_at DATETIME
+                );
+                CREATE TABLE feeds (
+                    seq INTEGER PRIMARY KEY,
+                    feed_id TEXT NOT NULL UNIQUE,
+                    partner_id TEXT NOT NULL REFERENCES partners (partner_id),
+                    partner_name TEXT NOT NULL,
+                    feed_type TEXT NOT NULL,
+                    mode TEXT NOT NULL,
+                    file_name TEXT NOT NULL,
+                    content_type TEXT NOT NULL,
+                    size_bytes INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    uploaded_at DATETIME NOT NULL,
+                    submission_job_id TEXT NOT NULL,
+                    validation_job_id TEXT NOT NULL,
+                    raw_file_bucket TEXT NOT NULL,
+                    raw_file_key TEXT NOT NULL UNIQUE
+                );
+                CREATE INDEX feeds_by_partner ON feeds (partner_name, seq);
+                CREATE INDEX feeds_by_status ON feeds (status, seq);
+                CREATE TABLE jobs (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    job_id TEXT NOT NULL UNIQUE,
+                    job_type TEXT NOT NULL,
+                    feed_id TEXT NOT NULL REFERENCES feeds (feed_id),
+                    partner_name TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    created_at DATETIME NOT NULL,
+                    started_at DATETIME,
+                    finished_at DATETIME,
+                    rows_read INTEGER NOT NULL DEFAULT 0,
+                    rows_total INTEGER,
+                    inserted INTEGER,
+                    updated INTEGER,
+                    unchanged INTEGER,
+                    skipped INTEGER,
+                    deactivated INTEGER,
+                    message TEXT,
+                    error_code TEXT,
+                    error_message TEXT,
+                    lease_owner TEXT,
+                    lease_expires_at DATETIME,
+                    run_after DATETIME
+                );
+                CREATE INDEX jobs_by_status ON jobs (status, seq);
+                CREATE INDEX jobs_by_feed ON jobs (feed_id);
+                CREATE INDEX jobs_by_partner ON jobs (partner_name, seq);
+                CREATE TABLE idempotency_keys (
+                    partner_name TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    feed_id TEXT NOT NULL REFERENCES feeds (feed_id),
+                    created_at DATETIME NOT NULL,
+                    PRIMARY KEY (partner_name, idempotency_key)
+                );
+                """)
+        }
+        return migrator
+    }
+}

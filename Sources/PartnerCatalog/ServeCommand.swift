@@ -1,0 +1,59 @@
+import ArgumentParser
+import CatalogCore
+import CatalogHTTP
+import Foundation
+import Hummingbird
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Listen address. [env: CATALOG_HOST, default: 127.0.0.1]")
+    var host: String?
+
+    @Option(help: "Listen port. [env: CATALOG_PORT, default: 8080]")
+    var port: Int?
+
+    @Option(help: "Registered as an admin key at start. [env: CATALOG_ADMIN_KEY]")
+    var adminKey: String?
+
+    func run() async throws {
+        let settings = try store.resolve()
+        let environment = ProcessInfo.processInfo.environment
+        let host = host ?? environment["CATALOG_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+        let port = try port ?? Self.port(environment["CATALOG_PORT"])
+        var logger = Logger(label: "partner-catalog")
+        logger.logLevel = settings.logLevel
+
+        let catalog = try Composition.makeCatalog(settings)
+        switch try await catalog.keys.bootstrapAdmin(configuredKey: adminKey ?? environment["CATALOG_ADMIN_KEY"]) {
+        case .generated(let secret):
+            print("""
+                No API key existed, so an admin key was created. It is shown this once; keep it:
+
+                    \(secret)
+
+                """)
+        case .registeredConfiguredKey:
+            logger.info("registered CATALOG_ADMIN_KEY as an admin key")
+        case .none:
+            break
+        }
+        let app = CatalogHTTP.application(
+            catalog: catalog, spoolDirectory: settings.spoolDirectory, host: host, port: port, logger: logger)
+        logger.info("partner-catalog listening", metadata: [
+            "address": "http://\(host):\(port)", "data_dir": .string(settings.dataDirectory),
+        ])
+        try await app.runService()
+    }
+
+    private static func port(_ raw: String?) throws -> Int {
+        guard let raw, !raw.isEmpty else { return 8080 }
+        guard let port = Int(raw), (0...65535).contains(port) else {
+            throw CatalogError.validation("CATALOG_PORT must be a port number.", parameter: "CATALOG_PORT", value: raw)
+        }
+        return port
+    }
+}

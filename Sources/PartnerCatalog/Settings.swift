@@ -1,0 +1,67 @@
+import ArgumentParser
+import CatalogCore
+import Foundation
+import Logging
+
+/// §Configuration: every setting comes from the environment and may be overridden by a flag.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "Folder for the embedded database, local object store and cache. [env: CATALOG_DATA_DIR, default: ./data]")
+    var dataDir: String?
+
+    @Option(help: "postgres://user:pass@host:port/db for PostgreSQL; unset for embedded SQLite. [env: CATALOG_DATABASE_URL]")
+    var databaseURL: String?
+
+    @Option(help: "s3://bucket for an S3-compatible store; unset for {data dir}/objects. [env: CATALOG_OBJECT_STORE]")
+    var objectStore: String?
+
+    @Option(help: "Maximum upload size in bytes. [env: CATALOG_MAX_UPLOAD_BYTES, default: 1073741824]")
+    var maxUploadBytes: Int64?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical. [env: CATALOG_LOG_LEVEL, default: info]")
+    var logLevel: String?
+
+    func resolve() throws -> StoreSettings {
+        let environment = ProcessInfo.processInfo.environment
+        func value(_ flag: String?, _ name: String) -> String? {
+            if let flag, !flag.isEmpty { return flag }
+            if let env = environment[name], !env.isEmpty { return env }
+            return nil
+        }
+        let maxUpload: Int64
+        if let maxUploadBytes {
+            maxUpload = maxUploadBytes
+        } else if let raw = environment["CATALOG_MAX_UPLOAD_BYTES"], !raw.isEmpty {
+            guard let parsed = Int64(raw) else {
+                throw CatalogError.validation("CATALOG_MAX_UPLOAD_BYTES must be a number of bytes.", parameter: "CATALOG_MAX_UPLOAD_BYTES")
+            }
+            maxUpload = parsed
+        } else {
+            maxUpload = 1 << 30
+        }
+        guard maxUpload > 0 else {
+            throw CatalogError.validation("The upload limit must be positive.", parameter: "CATALOG_MAX_UPLOAD_BYTES")
+        }
+        let levelName = value(logLevel, "CATALOG_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
+            throw CatalogError.validation("Unknown log level '\(levelName)'.", parameter: "CATALOG_LOG_LEVEL")
+        }
+        return StoreSettings(
+            dataDirectory: value(dataDir, "CATALOG_DATA_DIR") ?? "./data",
+            databaseURL: value(databaseURL, "CATALOG_DATABASE_URL"),
+            objectStore: value(objectStore, "CATALOG_OBJECT_STORE"),
+            maxUploadBytes: maxUpload,
+            logLevel: level)
+    }
+}
+
+struct StoreSettings {
+    var dataDirectory: String
+    var databaseURL: String?
+    var objectStore: String?
+    var maxUploadBytes: Int64
+    var logLevel: Logger.Level
+
+    var databasePath: String { dataDirectory + "/catalog.sqlite" }
+    var objectsDirectory: String { dataDirectory + "/objects" }
+    var spoolDirectory: String { dataDirectory + "/tmp" }
+}

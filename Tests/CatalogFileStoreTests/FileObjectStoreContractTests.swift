@@ -1,0 +1,42 @@
+import CatalogCore
+import CatalogFileStore
+import CatalogTestSupport
+import Foundation
+import Testing
+
+/// The shared object-store contract, on the local-folder adapter.
+@Suite struct FileObjectStoreContractTests {
+    let directory = TemporaryDirectory()
+
+    func makeStore() throws -> FileObjectStore { try FileObjectStore(root: directory.path + "/objects") }
+
+    @Test func putThenRead() async throws { try await ObjectStoreContract.putThenRead(makeStore()) }
+    @Test func overwriteIsRefused() async throws { try await ObjectStoreContract.overwriteIsRefused(makeStore()) }
+    @Test func abortLeavesNothing() async throws { try await ObjectStoreContract.abortLeavesNothing(makeStore()) }
+    @Test func uncommittedIsInvisible() async throws { try await ObjectStoreContract.uncommittedIsInvisible(makeStore()) }
+    @Test func missingKeyIsNotFound() async throws { try await ObjectStoreContract.missingKeyIsNotFound(makeStore()) }
+    @Test func largeObjectStreams() async throws { try await ObjectStoreContract.largeObjectStreams(makeStore(), megabytes: 64) }
+    @Test func keysWithTraversalAreRefused() async throws { try await ObjectStoreContract.keysWithTraversalAreRefused(makeStore()) }
+
+    @Test func abortedAndCommittedWritesLeaveNoTemporaryFiles() async throws {
+        let store = try makeStore()
+        try await ObjectStoreContract.abortLeavesNothing(store)
+        try await ObjectStoreContract.putThenRead(store)
+        #expect(directory.files(under: "objects/.tmp").isEmpty)
+    }
+
+    @Test func concurrentWritersOfOneKeyYieldOneObject() async throws {
+        let store = try makeStore()
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<10 {
+                group.addTask {
+                    (try? await ObjectStoreContract.write(store, key: "raw/race.csv", bytes: Array("writer \(index)".utf8))) != nil
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results.filter { $0 }.count == 1)
+        let content = try await Bytes.collect(try await store.read(key: "raw/race.csv"))
+        #expect(String(decoding: content, as: UTF8.self).hasPrefix("writer "))
+    }
+}

@@ -1,0 +1,133 @@
+import CatalogCore
+import CatalogFileStore
+import CatalogHTTP
+import CatalogSQLite
+import CatalogTestSupport
+import Foundation
+import Hummingbird
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+
+/// A catalog on a throwaway embedded store and folder, with an admin key, served through the router.
+struct TestApp {
+    let directory: TemporaryDirectory
+    let catalog: Catalog
+    let adminKey: String
+
+    static func make(
+        maxUploadBytes: Int64 = 1 << 30, wrapObjects: (any ObjectStore) -> any ObjectStore = { $0 }
+    ) async throws -> TestApp {
+        let directory = TemporaryDirectory()
+        let store = try SQLiteCatalogStore(path: directory.path + "/catalog.sqlite")
+        let objects = wrapObjects(try FileObjectStore(root: directory.path + "/objects"))
+        let catalog = Catalog(store: store, objects: objects, maxUploadBytes: maxUploadBytes)
+        guard case .generated(let adminKey) = try await catalog.keys.bootstrapAdmin(configuredKey: nil) else {
+            fatalError("a fresh store had a key already")
+        }
+        return TestApp(directory: directory, catalog: catalog, adminKey: adminKey)
+    }
+
+    func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = Application(router: CatalogHTTP.router(catalog: catalog, spoolDirectory: directory.path + "/tmp"))
+        try await app.test(.router, body)
+    }
+
+    /// Raw files in the object store, excluding its temporary folder.
+    var storedObjects: [String] {
+        directory.files(under: "objects").filter { !$0.hasPrefix(".tmp/") }
+    }
+
+    func createPartner(_ name: String) async throws -> (Partner, String) {
+        let admin = Principal(keyID: "test", role: .admin, partner: nil)
+        let (partner, key) = try await catalog.partners.create(name: name, displayName: nil, by: admin)
+        return (partner, key.secret)
+    }
+
+    func createKey(_ role: Role) async throws -> String {
+        try await catalog.keys.create(role: role, partnerName: nil, label: nil).secret
+    }
+}
+
+struct Multipart {
+    static let boundary = "----partner-catalog-test-boundary"
+
+    enum Part {
+        case field(String, String)
+        case file(name: String = "file", fileName: String, bytes: [UInt8])
+    }
+
+    static func body(_ parts: [Part]) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        for part in parts {
+            buffer.writeString("--\(boundary)\r\n")
+            switch part {
+            case .field(let name, let value):
+                buffer.writeString("Content-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+            case .file(let name, let fileName, let bytes):
+                buffer.writeString("Content-Disposition: form-data; name=\"\(name)\"; filename=\"\(fileName)\"\r\n")
+                buffer.writeString("Content-Type: text/csv\r\n\r\n")
+                buffer.writeBytes(bytes)
+                buffer.writeString("\r\n")
+            }
+        }
+        buffer.writeString("--\(boundary)--\r\n")
+        return buffer
+    }
+
+    static var contentType: String { "multipart/form-data; boundary=\(boundary)" }
+}
+
+enum Fixture {
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("fixtures")
+
+    static func bytes(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: directory.appendingPathComponent(name)))
+    }
+}
+
+extension TestResponse {
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
+    }
+
+    var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+    var errorDetails: [String: Any] { ((json["error"] as? [String: Any])?["details"] as? [String: Any]) ?? [:] }
+    var items: [[String: Any]] { json["items"] as? [[String: Any]] ?? [] }
+}
+
+func headers(key: String?, _ extra: [HTTPField.Name: String] = [:]) -> HTTPFields {
+    var fields = HTTPFields()
+    if let key { fields[HTTPField.Name("X-API-Key")!] = key }
+    for (name, value) in extra { fields[name] = value }
+    return fields
+}
+
+let csvContentType: [HTTPField.Name: String] = [.contentType: "text/csv"]
+
+extension TestClientProtocol {
+    /// Uploads `bytes` as a raw body; `query` holds the upload parameters.
+    func uploadRaw(
+        _ bytes: [UInt8], key: String, query: String = "", extra: [HTTPField.Name: String] = [:]
+    ) async throws -> TestResponse {
+        var fields = csvContentType
+        for (name, value) in extra { fields[name] = value }
+        return try await execute(
+            uri: "/feeds/upload" + (query.isEmpty ? "" : "?" + query), method: .post,
+            headers: headers(key: key, fields), body: ByteBuffer(bytes: bytes))
+    }
+
+    func uploadMultipart(_ parts: [Multipart.Part], key: String, extra: [HTTPField.Name: String] = [:]) async throws -> TestResponse {
+        var fields: [HTTPField.Name: String] = [.contentType: Multipart.contentType]
+        for (name, value) in extra { fields[name] = value }
+        return try await execute(uri: "/feeds/upload", method: .post, headers: headers(key: key, fields), body: Multipart.body(parts))
+    }
+
+    func get(_ uri: String, key: String?) async throws -> TestResponse {
+        try await execute(uri: uri, method: .get, headers: headers(key: key))
+    }
+}
+
+let sampleCSV = Array("sku,product_name,price\nA-1,Alpha,1.00\nB-2,Beta,2.50\n".utf8)
