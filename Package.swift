@@ -80,7 +80,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CatalogCoreTests", dependencies: ["CatalogCore", "CatalogTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "CatalogSQLiteTests", dependencies: ["CatalogSQLite", "CatalogTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CatalogSQLiteTests",
+            dependencies: ["CatalogSQLite", "CatalogTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CatalogFileStoreTests", dependencies: ["CatalogFileStore", "CatalogTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CatalogHTTPTests",

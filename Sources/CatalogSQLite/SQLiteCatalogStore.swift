@@ -15,7 +15,11 @@ public final class SQLiteCatalogStore: Sendable {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw CatalogError.storageUnavailable("Cannot create the data folder \(directory): \(error.localizedDescription)")
+        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try SQLiteMigrations.migrator.migrate(pool)

@@ -205,7 +205,6 @@ struct RejectedUpload: Sendable, CustomTestStringConvertible {
         raw("malformed header", 422, "INVALID_FEED", Array("sku,\"product_name,price\n".utf8)),
         raw("truncated gzip", 422, "INVALID_FEED", [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x2B]),
         raw("over the limit", 413, "PAYLOAD_TOO_LARGE", Bytes.productsCSV(rows: 200)),
-        raw("declared over the limit", 413, "PAYLOAD_TOO_LARGE", sampleCSV, extra: [.contentLength: "2147483648"]),
         raw("unknown feed type", 400, "VALIDATION_ERROR", sampleCSV, query: "partner_name=acme&feed_type=prices"),
         raw("full mode on orders", 400, "VALIDATION_ERROR", Array("order_id,sku,quantity,unit_price,ordered_at\n".utf8),
             query: "partner_name=acme&feed_type=orders&mode=full"),

@@ -5,6 +5,7 @@ import CatalogSQLite
 import CatalogTestSupport
 import Foundation
 import Hummingbird
+import Logging
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
@@ -29,7 +30,10 @@ struct TestApp {
     }
 
     func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = Application(router: CatalogHTTP.router(catalog: catalog, spoolDirectory: directory.path + "/tmp"))
+        var logger = Logger(label: "partner-catalog-tests")
+        logger.logLevel = .error
+        let app = Application(
+            router: CatalogHTTP.router(catalog: catalog, spoolDirectory: directory.path + "/tmp"), logger: logger)
         try await app.test(.router, body)
     }
 

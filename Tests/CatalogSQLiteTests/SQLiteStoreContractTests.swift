@@ -2,6 +2,7 @@ import CatalogCore
 import CatalogSQLite
 import CatalogTestSupport
 import Foundation
+import GRDB
 import Testing
 
 /// The shared store contract, on the embedded SQLite adapter.
@@ -40,7 +41,8 @@ import Testing
     @Test func databaseIsInWALMode() throws {
         let path = directory.path + "/catalog.sqlite"
         _ = try SQLiteCatalogStore(path: path)
-        #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+        let mode = try DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
     }
 
     /// Two store instances on one file stand in for two processes sharing the embedded database.
