@@ -79,7 +79,7 @@ let package = Package(
             path: "Tests/CatalogTestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "CatalogCoreTests", dependencies: ["CatalogCore", "CatalogTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CatalogCoreTests", dependencies: ["CatalogCore", "CatalogTestSupport", "CZlib"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CatalogSQLiteTests",
             dependencies: ["CatalogSQLite", "CatalogTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
