@@ -30,12 +30,14 @@ struct ServeCommand: AsyncParsableCommand {
         let catalog = try Composition.makeCatalog(settings)
         switch try await catalog.keys.bootstrapAdmin(configuredKey: adminKey ?? environment["CATALOG_ADMIN_KEY"]) {
         case .generated(let secret):
-            print("""
+            // Written unbuffered so the key shows at once even when stdout is a file or a pipe.
+            FileHandle.standardOutput.write(Data("""
                 No API key existed, so an admin key was created. It is shown this once; keep it:
 
                     \(secret)
 
-                """)
+
+                """.utf8))
         case .registeredConfiguredKey:
             logger.info("registered CATALOG_ADMIN_KEY as an admin key")
         case .none:

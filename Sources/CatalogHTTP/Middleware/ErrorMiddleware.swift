@@ -85,7 +85,7 @@ enum ErrorEnvelope {
 
     static func response(for error: CatalogError) -> Response {
         let body = Body(error: .init(code: error.code.rawValue, message: error.message, details: error.details))
-        let data = (try? JSONEncoder().encode(body)) ?? Data(#"{"error":{"code":"INTERNAL","message":"","details":{}}}"#.utf8)
+        let data = (try? JSONResponse.encoder.encode(body)) ?? Data(#"{"error":{"code":"INTERNAL","message":"","details":{}}}"#.utf8)
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if error.code == .unauthenticated { headers[.wwwAuthenticate] = "ApiKey header=\"X-API-Key\"" }
         if error.code == .storageUnavailable { headers[.retryAfter] = "5" }

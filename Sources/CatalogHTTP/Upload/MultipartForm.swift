@@ -43,11 +43,13 @@ struct MultipartForm {
                 case .body(let bytes):
                     try await form.take(bytes, into: &part, spoolDirectory: spoolDirectory, maxFileBytes: maxFileBytes)
                 case .partComplete:
+                    try await part.flush()
                     try await form.complete(&part, spoolDirectory: spoolDirectory)
                     completedAny = true
                     part = PartState()
                 }
             }
+            try await part.flush()
         }
         guard completedAny else { throw malformed() }
         return form
@@ -57,10 +59,27 @@ struct MultipartForm {
         var headers: [String: String] = [:]
         var value: [UInt8] = []
         var spool: SpoolFile?
+        /// File bytes not yet written: the parser hands over one piece per CR, so pieces are batched.
+        var pending = ByteBuffer()
+        var fileBytes: Int64 = 0
 
+        mutating func flush() async throws {
+            guard let spool, pending.readableBytes > 0 else { return }
+            try await spool.write(pending)
+            pending.clear()
+        }
+
+        private var parsedDisposition: (name: String?, fileName: String?)?
+
+        /// Parsed once: the parser reports body pieces only after a part's headers are complete.
         var disposition: (name: String?, fileName: String?) {
-            guard let header = headers["content-disposition"] else { return (nil, nil) }
-            return (Self.parameter("name", in: header), Self.parameter("filename", in: header))
+            mutating get {
+                if let parsedDisposition { return parsedDisposition }
+                let header = headers["content-disposition"] ?? ""
+                let parsed = (Self.parameter("name", in: header), Self.parameter("filename", in: header))
+                parsedDisposition = parsed
+                return parsed
+            }
         }
 
         static func parameter(_ name: String, in header: String) -> String? {
@@ -84,8 +103,10 @@ struct MultipartForm {
                 }
                 part.spool = try await SpoolFile(directory: spoolDirectory)
             }
-            try await part.spool!.write(bytes)
-            if part.spool!.size > maxFileBytes {
+            part.fileBytes += Int64(bytes.readableBytes)
+            part.pending.writeImmutableBuffer(bytes)
+            if part.pending.readableBytes >= 256 * 1024 { try await part.flush() }
+            if part.fileBytes > maxFileBytes {
                 throw CatalogError(.payloadTooLarge, "The upload exceeds the maximum of \(maxFileBytes) bytes.",
                                    details: ["max_bytes": .int(maxFileBytes)])
             }
