@@ -1,0 +1,135 @@
+/// Turns CSV records of a products feed into `ProductRecord`s or the diagnostic that skips them (§ETL).
+public struct ProductRowReader: Sendable {
+    private enum Column: String, CaseIterable {
+        case sku, productName = "product_name", description, brand, category, price, currency, availability, quantity
+        case imageURL = "image_url"
+    }
+
+    private let header: [String]
+    private let index: [Column: Int]
+    private let attributeColumns: [(name: String, index: Int)]
+
+    public init(header: [String]) {
+        self.header = header.map { $0.trimmingWhitespace() }
+        var index: [Column: Int] = [:]
+        var attributes: [(String, Int)] = []
+        for (position, name) in header.enumerated() {
+            let canonical = FeedColumns.canonical(name, for: .products)
+            if let column = Column(rawValue: canonical) {
+                if index[column] == nil { index[column] = position }
+            } else if !canonical.isEmpty {
+                attributes.append((name.trimmingWhitespace(), position))
+            }
+        }
+        self.index = index
+        self.attributeColumns = attributes
+    }
+
+    public func read(_ record: borrowing CSVRecord) -> Result<ProductRecord, RowDiagnostic> {
+        let line = record.line
+        if let malformation = record.malformation {
+            return .failure(RowDiagnostic(
+                line: line, sku: nil, column: nil, code: malformation.code, message: malformation.message, value: nil))
+        }
+        let fields = record.strings()
+        let skuGuess = index[.sku].flatMap { $0 < fields.count ? fields[$0]?.trimmingWhitespace() : nil }
+        func fail(_ column: String?, _ code: String, _ message: String, _ value: String?) -> Result<ProductRecord, RowDiagnostic> {
+            .failure(RowDiagnostic(line: line, sku: skuGuess, column: column, code: code, message: message, value: value))
+        }
+        guard fields.count == header.count else {
+            return fail(nil, "wrong_field_count", "The row has \(fields.count) fields; the header has \(header.count).", nil)
+        }
+        if let bad = fields.firstIndex(where: { $0 == nil }) {
+            return fail(header[bad], "invalid_utf8", "The value is not valid UTF-8 text.", nil)
+        }
+        if let bad = fields.firstIndex(where: { $0!.utf8.contains(0) }) {
+            return fail(header[bad], "invalid_characters", "The value contains NUL bytes.", fields[bad])
+        }
+        func text(_ column: Column) -> String? {
+            guard let position = index[column] else { return nil }
+            let value = fields[position]!.trimmingWhitespace()
+            return value.isEmpty ? nil : value
+        }
+        func raw(_ column: Column) -> String? { index[column].map { fields[$0]! } }
+
+        guard let sku = text(.sku) else { return fail("sku", "missing_value", "sku is required.", raw(.sku)) }
+        guard sku.count <= 64 else { return fail("sku", "too_long", "sku is longer than 64 characters.", sku) }
+        guard !sku.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            return fail("sku", "invalid_characters", "sku contains control characters.", sku)
+        }
+        guard let name = text(.productName) else {
+            return fail("product_name", "missing_value", "product_name is required.", raw(.productName))
+        }
+        guard name.count <= 500 else { return fail("product_name", "too_long", "product_name is longer than 500 characters.", name) }
+
+        let price: ExactDecimal
+        switch ExactDecimal.parse(raw(.price) ?? "") {
+        case .success(let value): price = value
+        case .failure(let error): return fail("price", "invalid_price", Self.message(for: error), raw(.price))
+        }
+        var currency = "USD"
+        if let given = text(.currency) {
+            guard let code = CurrencyCode.normalise(given) else {
+                return fail("currency", "invalid_currency", "currency must be an ISO 4217 code such as USD or EUR.", given)
+            }
+            currency = code
+        }
+        var quantity: Int64?
+        if let given = text(.quantity) {
+            guard given.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int64(given) else {
+                return fail("quantity", "invalid_quantity", "quantity must be a whole number ≥ 0.", given)
+            }
+            quantity = value
+        }
+        let availability: Availability
+        if let given = text(.availability) {
+            guard let value = Availability.normalise(given) else {
+                return fail("availability", "invalid_availability",
+                            "availability must be one of in_stock, out_of_stock, preorder, backorder.", given)
+            }
+            availability = value
+        } else {
+            availability = (quantity ?? 0) > 0 ? .inStock : .outOfStock
+        }
+        var imageURLs: [String] = []
+        if let given = text(.imageURL) {
+            for piece in given.split(separator: "|") {
+                let url = String(piece).trimmingWhitespace()
+                guard !url.isEmpty else { continue }
+                guard Self.isWebURL(url) else {
+                    return fail("image_url", "invalid_url", "image_url must hold http(s) URLs separated by |.", url)
+                }
+                imageURLs.append(url)
+            }
+        }
+        var attributes: [String: String] = [:]
+        for (attribute, position) in attributeColumns {
+            attributes[attribute] = fields[position]!.trimmingWhitespace()
+        }
+        return .success(ProductRecord(
+            sku: sku, productName: name, description: text(.description), brand: text(.brand), category: text(.category),
+            price: price, currency: currency, availability: availability, quantity: quantity, imageURLs: imageURLs,
+            attributes: attributes))
+    }
+
+    static func message(for error: ExactDecimal.ParseError) -> String {
+        switch error {
+        case .empty: "price is required."
+        case .negative: "price must not be negative."
+        case .groupingSeparator: "price must use '.' as decimal separator and no thousands separators (e.g. 1299.00)."
+        case .tooManyFractionDigits: "price has more than 4 fraction digits."
+        case .tooLarge: "price is too large."
+        case .notANumber: "price is not a decimal number."
+        }
+    }
+
+    static func isWebURL(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        let rest: Substring
+        if lower.hasPrefix("https://") { rest = lower.dropFirst(8) } else if lower.hasPrefix("http://") { rest = lower.dropFirst(7) } else {
+            return false
+        }
+        let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return !host.isEmpty && !text.contains(where: { $0 == " " || $0.isNewline })
+    }
+}
