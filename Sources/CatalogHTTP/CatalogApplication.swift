@@ -1,6 +1,7 @@
 import CatalogCore
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 public enum CatalogHTTP {
     /// The router with every route of the contract and its middleware, for `serve` and for tests.
@@ -21,11 +22,12 @@ public enum CatalogHTTP {
     }
 
     public static func application(
-        catalog: Catalog, spoolDirectory: String, host: String, port: Int, logger: Logger
+        catalog: Catalog, spoolDirectory: String, host: String, port: Int, services: [any Service], logger: Logger
     ) -> some ApplicationProtocol {
         Application(
             router: router(catalog: catalog, spoolDirectory: spoolDirectory),
             configuration: .init(address: .hostname(host, port: port), serverName: "partner-catalog"),
+            services: services,
             logger: logger)
     }
 }

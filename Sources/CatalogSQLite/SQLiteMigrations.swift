@@ -86,6 +86,64 @@ enum SQLiteMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("002_etl") { db in
+            try db.execute(sql: """
+                ALTER TABLE jobs ADD COLUMN run_requested_at DATETIME;
+                CREATE INDEX jobs_runnable ON jobs (job_type, status, seq);
+                CREATE TABLE products (
+                    seq INTEGER PRIMARY KEY,
+                    product_id TEXT NOT NULL UNIQUE,
+                    partner_id TEXT NOT NULL REFERENCES partners (partner_id),
+                    partner_name TEXT NOT NULL,
+                    sku TEXT NOT NULL,
+                    product_name TEXT NOT NULL,
+                    description TEXT,
+                    brand TEXT,
+                    category TEXT,
+                    price_units INTEGER NOT NULL,
+                    currency TEXT NOT NULL,
+                    availability TEXT NOT NULL,
+                    quantity INTEGER,
+                    image_urls TEXT NOT NULL,
+                    attributes TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    feed_id TEXT NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    updated_at DATETIME NOT NULL,
+                    UNIQUE (partner_id, sku)
+                );
+                CREATE INDEX products_by_status ON products (status, seq);
+                CREATE TABLE product_staging (
+                    job_id TEXT NOT NULL,
+                    sku TEXT NOT NULL,
+                    line INTEGER NOT NULL,
+                    product_name TEXT NOT NULL,
+                    description TEXT,
+                    brand TEXT,
+                    category TEXT,
+                    price_units INTEGER NOT NULL,
+                    currency TEXT NOT NULL,
+                    availability TEXT NOT NULL,
+                    quantity INTEGER,
+                    image_urls TEXT NOT NULL,
+                    attributes TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    PRIMARY KEY (job_id, sku)
+                );
+                CREATE TABLE job_errors (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    job_id TEXT NOT NULL,
+                    line INTEGER NOT NULL,
+                    sku TEXT,
+                    column_name TEXT,
+                    code TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    value TEXT
+                );
+                CREATE INDEX job_errors_by_job ON job_errors (job_id, seq);
+                """)
+        }
         return migrator
     }
 }

@@ -7,7 +7,9 @@ struct PartnerCatalogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "partner-catalog",
         abstract: "Ingests retail partners' product and order feeds and serves a unified catalog.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, PartnersCommand.self, KeysCommand.self])
+        subcommands: [
+            ServeCommand.self, WorkerCommand.self, MigrateCommand.self, IngestCommand.self, PartnersCommand.self, KeysCommand.self,
+        ])
 
     /// Errors are one clear line on stderr and a non-zero exit.
     static func main() async {

@@ -9,6 +9,7 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API.")
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var workerOptions: WorkerOptions
 
     @Option(help: "Listen address. [env: CATALOG_HOST, default: 127.0.0.1]")
     var host: String?
@@ -43,10 +44,14 @@ struct ServeCommand: AsyncParsableCommand {
         case .none:
             break
         }
+        let (workerCount, workerSettings) = try workerOptions.resolve()
+        let workers = WorkerService(catalog: catalog, count: workerCount, settings: workerSettings, logger: logger)
         let app = CatalogHTTP.application(
-            catalog: catalog, spoolDirectory: settings.spoolDirectory, host: host, port: port, logger: logger)
+            catalog: catalog, spoolDirectory: settings.spoolDirectory, host: host, port: port, services: [workers],
+            logger: logger)
         logger.info("partner-catalog listening", metadata: [
             "address": "http://\(host):\(port)", "data_dir": .string(settings.dataDirectory),
+            "workers": .stringConvertible(workerCount), "auto_run": .stringConvertible(workerSettings.autoRun),
         ])
         try await app.runService()
     }

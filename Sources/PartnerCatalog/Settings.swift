@@ -54,6 +54,41 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
+/// `CATALOG_WORKERS` and `CATALOG_AUTO_RUN`.
+struct WorkerOptions: ParsableArguments {
+    @Option(help: "Job workers in this process (0: none). [env: CATALOG_WORKERS, default: 1]")
+    var workers: Int?
+
+    @Flag(inversion: .prefixedNo, help: "Run validation jobs as soon as they are queued. [env: CATALOG_AUTO_RUN, default: false]")
+    var autoRun: Bool?
+
+    func resolve() throws -> (count: Int, settings: JobWorker.Settings) {
+        let environment = ProcessInfo.processInfo.environment
+        var count = 1
+        if let workers {
+            count = workers
+        } else if let raw = environment["CATALOG_WORKERS"], !raw.isEmpty {
+            guard let parsed = Int(raw) else {
+                throw CatalogError.validation("CATALOG_WORKERS must be a whole number.", parameter: "CATALOG_WORKERS", value: raw)
+            }
+            count = parsed
+        }
+        guard (0...64).contains(count) else {
+            throw CatalogError.validation("The number of workers must be from 0 to 64.", parameter: "CATALOG_WORKERS")
+        }
+        var settings = JobWorker.Settings()
+        if let autoRun {
+            settings.autoRun = autoRun
+        } else if let raw = environment["CATALOG_AUTO_RUN"]?.lowercased(), !raw.isEmpty {
+            guard ["true", "1", "yes", "false", "0", "no"].contains(raw) else {
+                throw CatalogError.validation("CATALOG_AUTO_RUN must be true or false.", parameter: "CATALOG_AUTO_RUN", value: raw)
+            }
+            settings.autoRun = ["true", "1", "yes"].contains(raw)
+        }
+        return (count, settings)
+    }
+}
+
 struct StoreSettings {
     var dataDirectory: String
     var databaseURL: String?

@@ -4,6 +4,7 @@ import CatalogHTTP
 import CatalogSQLite
 import CatalogTestSupport
 import Foundation
+import GRDB
 import Hummingbird
 import Logging
 import HTTPTypes
@@ -17,12 +18,13 @@ struct TestApp {
     let adminKey: String
 
     static func make(
-        maxUploadBytes: Int64 = 1 << 30, wrapObjects: (any ObjectStore) -> any ObjectStore = { $0 }
+        maxUploadBytes: Int64 = 1 << 30, clock: any CatalogClock = SystemClock(),
+        wrapObjects: (any ObjectStore) -> any ObjectStore = { $0 }
     ) async throws -> TestApp {
         let directory = TemporaryDirectory()
         let store = try SQLiteCatalogStore(path: directory.path + "/catalog.sqlite")
         let objects = wrapObjects(try FileObjectStore(root: directory.path + "/objects"))
-        let catalog = Catalog(store: store, objects: objects, maxUploadBytes: maxUploadBytes)
+        let catalog = Catalog(store: store, objects: objects, clock: clock, maxUploadBytes: maxUploadBytes)
         guard case .generated(let adminKey) = try await catalog.keys.bootstrapAdmin(configuredKey: nil) else {
             fatalError("a fresh store had a key already")
         }
@@ -35,6 +37,37 @@ struct TestApp {
         let app = Application(
             router: CatalogHTTP.router(catalog: catalog, spoolDirectory: directory.path + "/tmp"), logger: logger)
         try await app.test(.router, body)
+    }
+
+    func worker(_ owner: String = "test-worker", configure: (inout JobWorker.Settings) -> Void = { _ in }) -> JobWorker {
+        var settings = JobWorker.Settings()
+        settings.pollInterval = 0.01
+        settings.heartbeatInterval = 0.05
+        settings.retryBaseDelay = 0
+        configure(&settings)
+        var logger = Logger(label: "test-worker")
+        logger.logLevel = .error
+        return JobWorker(catalog: catalog, owner: owner, settings: settings, logger: logger)
+    }
+
+    /// Serves the router with a job worker running beside it.
+    func testWithWorker(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let worker = self.worker()
+        let running = Task { await worker.run() }
+        defer { running.cancel() }
+        try await test(body)
+    }
+
+    /// Products as the embedded database holds them: sku → (price units, status).
+    func products() throws -> [String: (price: Int64, status: String)] {
+        let queue = try DatabaseQueue(path: directory.path + "/catalog.sqlite")
+        return try queue.read { db in
+            var result: [String: (Int64, String)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT sku, price_units, status FROM products") {
+                result[row["sku"]] = (row["price_units"], row["status"])
+            }
+            return result
+        }
     }
 
     /// Raw files in the object store, excluding its temporary folder.
@@ -127,6 +160,12 @@ extension TestClientProtocol {
         var fields: [HTTPField.Name: String] = [.contentType: Multipart.contentType]
         for (name, value) in extra { fields[name] = value }
         return try await execute(uri: "/feeds/upload", method: .post, headers: headers(key: key, fields), body: Multipart.body(parts))
+    }
+
+    /// Runs a validation job and waits for it; returns the finished job.
+    func run(_ jobID: String, key: String) async throws -> [String: Any] {
+        let response = try await execute(uri: "/jobs/\(jobID)/run?wait=true&timeout=30", method: .post, headers: headers(key: key))
+        return response.json
     }
 
     func get(_ uri: String, key: String?) async throws -> TestResponse {

@@ -42,6 +42,23 @@ struct QueryParameters {
         return limit
     }
 
+    func boolean(_ name: String) throws -> Bool? {
+        guard let raw = self[name] else { return nil }
+        switch raw.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw CatalogError.validation("\(name) must be true or false.", parameter: name, value: raw)
+        }
+    }
+
+    func seconds(_ name: String, default value: Double, max: Double) throws -> Double {
+        guard let raw = self[name] else { return value }
+        guard let seconds = Double(raw), seconds.isFinite, seconds >= 0, seconds <= max else {
+            throw CatalogError.validation("\(name) must be a number of seconds from 0 to \(Int(max)).", parameter: name, value: raw)
+        }
+        return seconds
+    }
+
     func identifier(_ name: String, kind: IDKind) throws -> String? {
         guard let raw = self[name] else { return nil }
         guard kind.number(of: raw) != nil else {

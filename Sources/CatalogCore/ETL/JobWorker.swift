@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+
+/// A worker: claims validation jobs from the database queue and runs them under a lease that a
+/// heartbeat extends. Runs until its task is cancelled.
+public struct JobWorker: Sendable {
+    public struct Settings: Sendable {
+        public var leaseDuration: TimeInterval = 30
+        public var heartbeatInterval: TimeInterval = 5
+        public var pollInterval: TimeInterval = 0.5
+        public var maxAttempts = 3
+        public var retryBaseDelay: TimeInterval = 1
+        public var autoRun = false
+
+        public init() {}
+    }
+
+    let store: any CatalogStore
+    let importer: FeedImporter
+    let clock: any CatalogClock
+    let owner: String
+    let settings: Settings
+    let logger: Logger
+
+    public init(catalog: Catalog, owner: String, settings: Settings, logger: Logger) {
+        self.store = catalog.store
+        self.importer = catalog.importer
+        self.clock = catalog.clock
+        self.owner = owner
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public func run() async {
+        while !Task.isCancelled {
+            do {
+                if try await runOnce() { continue }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("job queue unavailable", metadata: ["error": .string("\(error)")])
+            }
+            try? await Task.sleep(for: .seconds(settings.pollInterval))
+        }
+    }
+
+    /// Claims and runs one job; false when none was runnable.
+    @discardableResult
+    public func runOnce() async throws -> Bool {
+        guard let claimed = try await store.claimNextJob(
+            owner: owner, now: clock.now(), leaseFor: settings.leaseDuration, autoRun: settings.autoRun)
+        else { return false }
+        let jobID = claimed.job.jobID
+        logger.info("job started", metadata: ["job_id": .string(jobID), "feed_id": .string(claimed.feed.feedID),
+                                              "attempt": .stringConvertible(claimed.job.attempts)])
+        let progress = ImportProgress()
+        let outcome = await withTaskGroup(of: AttemptEvent.self) { group -> JobOutcome? in
+            group.addTask { .finished(await attempt(claimed, progress: progress)) }
+            group.addTask { await keepLease(jobID, progress: progress) }
+            var outcome: JobOutcome?
+            var leaseLost = false
+            for await event in group {
+                switch event {
+                case .finished(let result):
+                    outcome = result
+                    group.cancelAll()
+                case .leaseLost:
+                    leaseLost = true
+                    group.cancelAll()
+                case .stopped:
+                    break
+                }
+            }
+            return leaseLost ? nil : outcome
+        }
+        if let outcome {
+            _ = try await store.finish(jobID: jobID, owner: owner, outcome: outcome, now: clock.now())
+            logger.info("job finished", metadata: ["job_id": .string(jobID), "outcome": .string("\(outcome)")])
+        } else {
+            logger.warning("job lease lost; another worker takes it over", metadata: ["job_id": .string(jobID)])
+        }
+        return true
+    }
+
+    private func attempt(_ claimed: ClaimedJob, progress: ImportProgress) async -> JobOutcome? {
+        do {
+            let (summary, message) = try await importer.run(claimed.feed, jobID: claimed.job.jobID, progress: progress)
+            return .completed(summary, message: message)
+        } catch {
+            if Task.isCancelled { return nil }
+            guard error.isTransient, claimed.job.attempts < settings.maxAttempts else { return .failed(error.failure) }
+            let delay = settings.retryBaseDelay * pow(2, Double(claimed.job.attempts - 1))
+            return .retry(error.failure, retryAt: clock.now().addingTimeInterval(delay))
+        }
+    }
+
+    private enum AttemptEvent: Sendable {
+        case finished(JobOutcome?)
+        case leaseLost
+        case stopped
+    }
+
+    private func keepLease(_ jobID: String, progress: ImportProgress) async -> AttemptEvent {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(settings.heartbeatInterval))
+            if Task.isCancelled { break }
+            let held = try? await store.heartbeat(
+                jobID: jobID, owner: owner, rowsRead: progress.rowsRead, now: clock.now(), leaseFor: settings.leaseDuration)
+            if held == false { return .leaseLost }
+        }
+        return .stopped
+    }
+}

@@ -1,0 +1,46 @@
+import struct Foundation.Date
+
+/// A valid row on its way into the catalog.
+public struct StagedProduct: Sendable {
+    public var line: Int
+    public var record: ProductRecord
+    public var contentHash: String
+
+    public init(line: Int, record: ProductRecord) {
+        self.line = line
+        self.record = record
+        self.contentHash = record.contentHash
+    }
+}
+
+public struct MergeCounts: Sendable, Equatable {
+    public var inserted: Int64 = 0
+    public var updated: Int64 = 0
+    public var unchanged: Int64 = 0
+    public var deactivated: Int64 = 0
+
+    public init(inserted: Int64 = 0, updated: Int64 = 0, unchanged: Int64 = 0, deactivated: Int64 = 0) {
+        self.inserted = inserted
+        self.updated = updated
+        self.unchanged = unchanged
+        self.deactivated = deactivated
+    }
+}
+
+/// Loads a feed's rows in two steps: batches are staged out of sight, then one transaction merges
+/// them into the catalog, so readers see all of a feed's changes or none.
+public protocol ProductLoader: Sendable {
+    /// Forgets what an earlier attempt of this job staged or diagnosed.
+    func resetAttempt(jobID: String) async throws
+
+    /// Stages a batch; returns the lines whose SKU was already staged by this job (duplicates, not staged).
+    func stage(jobID: String, _ batch: [StagedProduct]) async throws -> [Int]
+
+    func recordDiagnostics(jobID: String, _ diagnostics: [RowDiagnostic]) async throws
+
+    /// Applies the staged rows: inserts new SKUs, updates changed or inactive ones, leaves identical
+    /// ones untouched, and in full mode deactivates the partner's active products the feed lacks.
+    func merge(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts
+
+    func diagnostics(jobID: String, _ page: PageRequest) async throws -> Page<RowDiagnostic>
+}

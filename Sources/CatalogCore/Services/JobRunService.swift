@@ -1,0 +1,42 @@
+import Foundation
+
+/// `POST /jobs/{id}/run` and `GET /jobs/{id}/errors`.
+public struct JobRunService: Sendable {
+    let store: any CatalogStore
+    let clock: any CatalogClock
+
+    public init(store: any CatalogStore, clock: any CatalogClock) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Queues a validation job for the workers; a job already queued or running is returned as it is.
+    public func requestRun(_ jobID: String, by principal: Principal) async throws -> Job {
+        try principal.require(.partner, .admin)
+        let job = try await JobQueries(store: store).get(jobID, by: principal)
+        guard job.jobType == .validation else {
+            throw CatalogError.conflict("Only validation jobs can be run; \(jobID) is a submission job.")
+        }
+        guard let queued = try await store.requestRun(jobID: jobID, at: clock.now()) else {
+            throw CatalogError.notFound("Job", jobID)
+        }
+        return queued
+    }
+
+    /// Polls until the job has finished or `timeout` passes; returns the job as it then is.
+    public func waitForFinish(_ jobID: String, timeout: TimeInterval) async throws -> Job {
+        let deadline = Date().addingTimeInterval(timeout)
+        var delay: TimeInterval = 0.02
+        while true {
+            guard let job = try await store.job(id: jobID) else { throw CatalogError.notFound("Job", jobID) }
+            if job.status == .completed || job.status == .failed || Date() >= deadline { return job }
+            try await Task.sleep(for: .seconds(min(delay, deadline.timeIntervalSinceNow)))
+            delay = min(delay * 2, 0.25)
+        }
+    }
+
+    public func diagnostics(_ jobID: String, _ page: PageRequest, by principal: Principal) async throws -> Page<RowDiagnostic> {
+        _ = try await JobQueries(store: store).get(jobID, by: principal)
+        return try await store.diagnostics(jobID: jobID, page)
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import CatalogCore
+import Logging
+import ServiceLifecycle
+
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "Run job workers that claim validation jobs from the database (no HTTP).")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var workerOptions: WorkerOptions
+
+    func run() async throws {
+        let settings = try store.resolve()
+        var logger = Logger(label: "partner-catalog-worker")
+        logger.logLevel = settings.logLevel
+        let catalog = try Composition.makeCatalog(settings)
+        let (count, workerSettings) = try workerOptions.resolve()
+        guard count > 0 else { throw CatalogError.validation("A worker process needs at least one worker.", parameter: "workers") }
+        logger.info("partner-catalog worker started", metadata: [
+            "workers": .stringConvertible(count), "auto_run": .stringConvertible(workerSettings.autoRun),
+        ])
+        let group = ServiceGroup(
+            services: [WorkerService(catalog: catalog, count: count, settings: workerSettings, logger: logger)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}
