@@ -5,7 +5,7 @@ SYSTEM_PACKAGES := libsqlite3-dev zlib1g-dev
 CATALOG_DATA_DIR ?= ./data
 export CATALOG_DATA_DIR
 
-.PHONY: run build release test deps clean
+.PHONY: run build release test deps clean bench
 
 ## Install the system libraries the build links against, if any are missing (Debian/Ubuntu).
 deps:
@@ -32,3 +32,7 @@ test: deps
 
 clean:
 	rm -rf .build
+
+## Benchmarks in release mode (see bench/).
+bench: release
+	bench/etl.sh

@@ -114,23 +114,6 @@ enum SQLiteMigrations {
                     UNIQUE (partner_id, sku)
                 );
                 CREATE INDEX products_by_status ON products (status, seq);
-                CREATE TABLE product_staging (
-                    job_id TEXT NOT NULL,
-                    sku TEXT NOT NULL,
-                    line INTEGER NOT NULL,
-                    product_name TEXT NOT NULL,
-                    description TEXT,
-                    brand TEXT,
-                    category TEXT,
-                    price_units INTEGER NOT NULL,
-                    currency TEXT NOT NULL,
-                    availability TEXT NOT NULL,
-                    quantity INTEGER,
-                    image_urls TEXT NOT NULL,
-                    attributes TEXT NOT NULL,
-                    content_hash TEXT NOT NULL,
-                    PRIMARY KEY (job_id, sku)
-                );
                 CREATE TABLE job_errors (
                     seq INTEGER PRIMARY KEY AUTOINCREMENT,
                     job_id TEXT NOT NULL,

@@ -15,6 +15,7 @@ public enum CurrencyCode {
 
     /// Upper-cases and checks a code; nil when it is not ISO 4217.
     public static func normalise(_ text: String) -> String? {
+        if all.contains(text) { return text }
         let code = text.trimmingWhitespace().uppercased()
         return all.contains(code) ? code : nil
     }

@@ -55,52 +55,54 @@ public struct FeedImporter: Sendable {
     }
 
     /// Streams the object through the checksum, gzip and CSV reader into staging; returns the skipped count.
+    /// Parsing the next batch overlaps with staging the previous one; at most one batch is in flight.
     private func stageRows(of feed: Feed, jobID: String, progress: ImportProgress) async throws -> Int64 {
         var pipeline = RowPipeline(batchSize: batchSize)
         var hasher = SHA256()
         var gzip: GzipInflater?
         var sniffed = false
         var skipped: Int64 = 0
+        var inFlight: Task<Int64, any Error>?
+        let store = self.store
 
         func drain() async throws {
             let (rows, invalid) = pipeline.takeBatch()
-            var diagnostics = invalid
-            if !rows.isEmpty {
-                let duplicates = Set(try await store.stage(jobID: jobID, rows))
-                for row in rows where duplicates.contains(row.line) {
-                    diagnostics.append(RowDiagnostic(
-                        line: row.line, sku: row.record.sku, column: "sku", code: "duplicate_sku",
-                        message: "This SKU appeared earlier in the file; the first occurrence counts.", value: row.record.sku))
-                }
+            if let previous = inFlight { skipped += try await previous.value }
+            inFlight = Task {
+                try await Self.stage(rows, invalid, jobID: jobID, store: store, progress: progress)
             }
-            progress.add(Int64(rows.count + invalid.count))
-            guard !diagnostics.isEmpty else { return }
-            skipped += Int64(diagnostics.count)
-            try await store.recordDiagnostics(jobID: jobID, diagnostics.sorted { $0.line < $1.line })
         }
 
-        for try await chunk in try await objects.read(key: feed.rawFileKey) {
-            try Task.checkCancellation()
-            try chunk.withUnsafeReadableBytes { bytes in
-                hasher.update(bufferPointer: bytes)
-                if !sniffed {
-                    sniffed = true
-                    if bytes.count >= 2, bytes[0] == 0x1F, bytes[1] == 0x8B { gzip = GzipInflater() }
-                }
-                if let gzip {
-                    do { try gzip.inflate(bytes) { try pipeline.consume($0, feedType: feed.feedType) } } catch is GzipInflater.Failure {
-                        throw ImportFailure.permanent("INVALID_FEED", "The raw file is not valid gzip data.")
+        do {
+            for try await chunk in try await objects.read(key: feed.rawFileKey) {
+                try Task.checkCancellation()
+                try chunk.withUnsafeReadableBytes { bytes in
+                    hasher.update(bufferPointer: bytes)
+                    if !sniffed {
+                        sniffed = true
+                        if bytes.count >= 2, bytes[0] == 0x1F, bytes[1] == 0x8B { gzip = GzipInflater() }
                     }
-                } else {
-                    try pipeline.consume(bytes, feedType: feed.feedType)
+                    if let gzip {
+                        do { try gzip.inflate(bytes) { try pipeline.consume($0, feedType: feed.feedType) } } catch is GzipInflater.Failure {
+                            throw ImportFailure.permanent("INVALID_FEED", "The raw file is not valid gzip data.")
+                        }
+                    } else {
+                        try pipeline.consume(bytes, feedType: feed.feedType)
+                    }
                 }
+                if pipeline.hasBatch { try await drain() }
             }
-            if pipeline.hasBatch { try await drain() }
+            do { try gzip?.finish() } catch {
+                throw ImportFailure.permanent("INVALID_FEED", "The raw gzip data ends prematurely.")
+            }
+            try pipeline.finish(feedType: feed.feedType)
+            try await drain()
+            if let last = inFlight { skipped += try await last.value }
+        } catch {
+            inFlight?.cancel()
+            _ = try? await inFlight?.value
+            throw error
         }
-        do { try gzip?.finish() } catch {
-            throw ImportFailure.permanent("INVALID_FEED", "The raw gzip data ends prematurely.")
-        }
-        try pipeline.finish(feedType: feed.feedType)
         // Nothing staged becomes visible before this check: a tampered object changes no product.
         let digest = Hex.encode(hasher.finalize())
         guard digest == feed.sha256 else {
@@ -108,8 +110,27 @@ public struct FeedImporter: Sendable {
             throw ImportFailure.permanent(
                 "CHECKSUM_MISMATCH", "The raw file's SHA-256 is \(digest), not \(feed.sha256) as recorded at upload.")
         }
-        try await drain()
         return skipped
+    }
+
+    /// Stages valid rows and records the batch's diagnostics in line order; returns how many rows it skipped.
+    private static func stage(
+        _ rows: [StagedProduct], _ invalid: [RowDiagnostic], jobID: String, store: any CatalogStore, progress: ImportProgress
+    ) async throws -> Int64 {
+        var diagnostics = invalid
+        if !rows.isEmpty {
+            let duplicates = Set(try await store.stage(jobID: jobID, rows))
+            for row in rows where duplicates.contains(row.line) {
+                diagnostics.append(RowDiagnostic(
+                    line: row.line, sku: row.record.sku, column: "sku", code: "duplicate_sku",
+                    message: "This SKU appeared earlier in the file; the first occurrence counts.", value: row.record.sku))
+            }
+        }
+        progress.add(Int64(rows.count + invalid.count))
+        if !diagnostics.isEmpty {
+            try await store.recordDiagnostics(jobID: jobID, diagnostics.sorted { $0.line < $1.line })
+        }
+        return Int64(diagnostics.count)
     }
 }
 

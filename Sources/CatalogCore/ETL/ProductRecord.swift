@@ -8,6 +8,7 @@ public enum Availability: String, Sendable, Codable, CaseIterable {
 
     /// `In Stock`, `in-stock` and `IN_STOCK` are all `in_stock`.
     public static func normalise(_ text: String) -> Availability? {
+        if let exact = Availability(rawValue: text) { return exact }
         let key = text.trimmingWhitespace().lowercased()
             .replacingOccurrences(of: "-", with: " ")
             .split(separator: " ", omittingEmptySubsequences: true)
@@ -51,14 +52,13 @@ public struct ProductRecord: Sendable, Equatable {
 
     /// A digest of every stored field: equal digests mean "unchanged", so re-runs compare instead of rewrite.
     public var contentHash: String {
-        var hasher = SHA256()
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(256)
         func add(_ value: String?) {
-            if let value {
-                hasher.update(data: Array("\(value.utf8.count):".utf8))
-                hasher.update(data: Array(value.utf8))
-            } else {
-                hasher.update(data: [0x2D])
-            }
+            guard let value else { return buffer.append(0x2D) }
+            var length = UInt32(value.utf8.count)
+            withUnsafeBytes(of: &length) { buffer.append(contentsOf: $0) }
+            buffer.append(contentsOf: value.utf8)
         }
         add(productName)
         add(description)
@@ -73,7 +73,7 @@ public struct ProductRecord: Sendable, Equatable {
             add(key)
             add(attributes[key])
         }
-        return Hex.encode(hasher.finalize().prefix(16))
+        return Hex.encode(SHA256.hash(data: buffer).prefix(16))
     }
 }
 

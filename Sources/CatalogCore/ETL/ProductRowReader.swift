@@ -53,14 +53,14 @@ public struct ProductRowReader: Sendable {
         func raw(_ column: Column) -> String? { index[column].map { fields[$0]! } }
 
         guard let sku = text(.sku) else { return fail("sku", "missing_value", "sku is required.", raw(.sku)) }
-        guard sku.count <= 64 else { return fail("sku", "too_long", "sku is longer than 64 characters.", sku) }
-        guard !sku.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard Self.length(of: sku, isAtMost: 64) else { return fail("sku", "too_long", "sku is longer than 64 characters.", sku) }
+        guard !Self.hasControlCharacters(sku) else {
             return fail("sku", "invalid_characters", "sku contains control characters.", sku)
         }
         guard let name = text(.productName) else {
             return fail("product_name", "missing_value", "product_name is required.", raw(.productName))
         }
-        guard name.count <= 500 else { return fail("product_name", "too_long", "product_name is longer than 500 characters.", name) }
+        guard Self.length(of: name, isAtMost: 500) else { return fail("product_name", "too_long", "product_name is longer than 500 characters.", name) }
 
         let price: ExactDecimal
         switch ExactDecimal.parse(raw(.price) ?? "") {
@@ -93,8 +93,9 @@ public struct ProductRowReader: Sendable {
         }
         var imageURLs: [String] = []
         if let given = text(.imageURL) {
-            for piece in given.split(separator: "|") {
-                let url = String(piece).trimmingWhitespace()
+            let pieces = given.utf8.contains(UInt8(ascii: "|")) ? given.split(separator: "|").map(String.init) : [given]
+            for piece in pieces {
+                let url = piece.trimmingWhitespace()
                 guard !url.isEmpty else { continue }
                 guard Self.isWebURL(url) else {
                     return fail("image_url", "invalid_url", "image_url must hold http(s) URLs separated by |.", url)
@@ -112,6 +113,16 @@ public struct ProductRowReader: Sendable {
             attributes: attributes))
     }
 
+    /// Counting characters walks grapheme clusters; a byte count at or under the limit settles it at once.
+    static func length(of text: String, isAtMost limit: Int) -> Bool {
+        text.utf8.count <= limit || text.count <= limit
+    }
+
+    static func hasControlCharacters(_ text: String) -> Bool {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.utf8.contains { $0 < 0x20 || $0 == 0x7F } }
+        return text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+
     static func message(for error: ExactDecimal.ParseError) -> String {
         switch error {
         case .empty: "price is required."
@@ -123,13 +134,20 @@ public struct ProductRowReader: Sendable {
         }
     }
 
+    /// `http://` or `https://` (any case), a host, and no spaces or line breaks.
     static func isWebURL(_ text: String) -> Bool {
-        let lower = text.lowercased()
-        let rest: Substring
-        if lower.hasPrefix("https://") { rest = lower.dropFirst(8) } else if lower.hasPrefix("http://") { rest = lower.dropFirst(7) } else {
+        let bytes = text.utf8
+        func hasPrefix(_ prefix: StaticString) -> Bool {
+            guard bytes.count >= prefix.utf8CodeUnitCount else { return false }
+            return zip(bytes, UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
+                .allSatisfy { $0 | 0x20 == $1 | 0x20 }
+        }
+        let schemeLength = hasPrefix("https://") ? 8 : hasPrefix("http://") ? 7 : 0
+        guard schemeLength > 0 else { return false }
+        let rest = bytes.dropFirst(schemeLength)
+        guard let first = rest.first, first != UInt8(ascii: "/"), first != UInt8(ascii: "?"), first != UInt8(ascii: "#") else {
             return false
         }
-        let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        return !host.isEmpty && !text.contains(where: { $0 == " " || $0.isNewline })
+        return !bytes.contains { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D }
     }
 }
