@@ -30,7 +30,9 @@ extension SQLiteCatalogStore: ProductLoader {
     public func resetAttempt(jobID: String) async throws {
         try await write { db in
             try Self.ensureStaging(db)
+            try Self.ensureOrderStaging(db)
             try db.execute(sql: "DELETE FROM product_staging WHERE job_id = ?", arguments: [jobID])
+            try db.execute(sql: "DELETE FROM order_staging WHERE job_id = ?", arguments: [jobID])
             try db.execute(sql: "DELETE FROM job_errors WHERE job_id = ?", arguments: [jobID])
         }
     }

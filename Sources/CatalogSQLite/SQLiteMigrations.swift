@@ -114,6 +114,32 @@ enum SQLiteMigrations {
                     UNIQUE (partner_id, sku)
                 );
                 CREATE INDEX products_by_status ON products (status, seq);
+                CREATE TABLE orders (
+                    seq INTEGER PRIMARY KEY,
+                    order_id TEXT NOT NULL UNIQUE,
+                    partner_id TEXT NOT NULL REFERENCES partners (partner_id),
+                    partner_name TEXT NOT NULL,
+                    partner_order_id TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    ordered_at DATETIME NOT NULL,
+                    feed_id TEXT,
+                    created_at DATETIME NOT NULL,
+                    UNIQUE (partner_id, partner_order_id)
+                );
+                CREATE TABLE order_lines (
+                    order_seq INTEGER NOT NULL REFERENCES orders (seq),
+                    sku TEXT NOT NULL,
+                    quantity INTEGER NOT NULL,
+                    unit_price_units INTEGER NOT NULL,
+                    currency TEXT NOT NULL,
+                    ordered_at DATETIME NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    feed_id TEXT,
+                    created_at DATETIME NOT NULL,
+                    updated_at DATETIME NOT NULL,
+                    PRIMARY KEY (order_seq, sku)
+                );
+                CREATE INDEX order_lines_by_time ON order_lines (ordered_at);
                 CREATE TABLE job_errors (
                     seq INTEGER PRIMARY KEY AUTOINCREMENT,
                     job_id TEXT NOT NULL,

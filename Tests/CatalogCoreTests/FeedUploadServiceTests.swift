@@ -72,4 +72,6 @@ struct UnusedStore: CatalogStore {
     func recordDiagnostics(jobID: String, _ diagnostics: [RowDiagnostic]) async throws { try fail() as Void }
     func merge(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts { try fail() }
     func diagnostics(jobID: String, _ page: PageRequest) async throws -> Page<RowDiagnostic> { try fail() }
+    func stageOrderLines(jobID: String, _ batch: [StagedOrderLine]) async throws -> [Int] { try fail() }
+    func mergeOrderLines(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts { try fail() }
 }

@@ -28,12 +28,35 @@ public struct FeedImporter: Sendable {
 
     public func run(_ feed: Feed, jobID: String, progress: ImportProgress) async throws(ImportFailure) -> (JobSummary, String) {
         do {
-            guard feed.feedType == .products else {
-                throw ImportFailure.permanent("UNSUPPORTED_FEED_TYPE", "Orders feeds are not processed by this version yet.")
-            }
             try await store.resetAttempt(jobID: jobID)
-            let skipped = try await stageRows(of: feed, jobID: jobID, progress: progress)
-            let counts = try await store.merge(jobID: jobID, feed: feed, now: clock.now())
+            let store = self.store
+            let skipped: Int64
+            let counts: MergeCounts
+            switch feed.feedType {
+            case .products:
+                skipped = try await stageRows(
+                    of: feed, jobID: jobID, progress: progress, makeReader: ProductRowReader.init(header:),
+                    read: { $0.read($1) },
+                    stage: { rows in try await store.stage(jobID: jobID, rows.map { StagedProduct(line: $0.line, record: $0.row) }) },
+                    duplicate: { line, row in
+                        RowDiagnostic(line: line, sku: row.sku, column: "sku", code: "duplicate_sku",
+                                      message: "This SKU appeared earlier in the file; the first occurrence counts.", value: row.sku)
+                    })
+                counts = try await store.merge(jobID: jobID, feed: feed, now: clock.now())
+            case .orders:
+                skipped = try await stageRows(
+                    of: feed, jobID: jobID, progress: progress, makeReader: OrderRowReader.init(header:),
+                    read: { $0.read($1) },
+                    stage: { rows in
+                        try await store.stageOrderLines(jobID: jobID, rows.map { StagedOrderLine(line: $0.line, record: $0.row) })
+                    },
+                    duplicate: { line, row in
+                        RowDiagnostic(line: line, sku: row.sku, column: "sku", code: "duplicate_order_line",
+                                      message: "Order \(row.orderID) already had this SKU earlier in the file; the first line counts.",
+                                      value: row.orderID)
+                    })
+                counts = try await store.mergeOrderLines(jobID: jobID, feed: feed, now: clock.now())
+            }
             var summary = JobSummary()
             summary.inserted = counts.inserted
             summary.updated = counts.updated
@@ -41,23 +64,30 @@ public struct FeedImporter: Sendable {
             summary.skipped = skipped
             summary.deactivated = counts.deactivated
             summary.rowsTotal = counts.inserted + counts.updated + counts.unchanged + skipped
-            return (summary, Self.message(summary, mode: feed.mode))
+            return (summary, Self.message(summary, feed: feed))
         } catch {
             throw ImportFailure.from(error)
         }
     }
 
-    static func message(_ summary: JobSummary, mode: FeedMode) -> String {
-        var message = "ETL processing completed. Products processed: \(summary.rowsTotal). Inserted: \(summary.inserted). "
+    static func message(_ summary: JobSummary, feed: Feed) -> String {
+        let what = feed.feedType == .products ? "Products" : "Order lines"
+        var message = "ETL processing completed. \(what) processed: \(summary.rowsTotal). Inserted: \(summary.inserted). "
             + "Updated: \(summary.updated). Unchanged: \(summary.unchanged). Skipped: \(summary.skipped)."
-        if mode == .full { message += " Deactivated: \(summary.deactivated)." }
+        if feed.mode == .full { message += " Deactivated: \(summary.deactivated)." }
         return message
     }
 
     /// Streams the object through the checksum, gzip and CSV reader into staging; returns the skipped count.
     /// Parsing the next batch overlaps with staging the previous one; at most one batch is in flight.
-    private func stageRows(of feed: Feed, jobID: String, progress: ImportProgress) async throws -> Int64 {
-        var pipeline = RowPipeline(batchSize: batchSize)
+    private func stageRows<Reader: Sendable, Row: Sendable>(
+        of feed: Feed, jobID: String, progress: ImportProgress,
+        makeReader: @escaping @Sendable ([String]) -> Reader,
+        read: @escaping @Sendable (Reader, borrowing CSVRecord) -> Result<Row, RowDiagnostic>,
+        stage: @escaping @Sendable ([(line: Int, row: Row)]) async throws -> [Int],
+        duplicate: @escaping @Sendable (Int, Row) -> RowDiagnostic
+    ) async throws -> Int64 {
+        var pipeline = RowPipeline<Reader, Row>(batchSize: batchSize, makeReader: makeReader, read: read)
         var hasher = SHA256()
         var gzip: GzipInflater?
         var sniffed = false
@@ -69,7 +99,16 @@ public struct FeedImporter: Sendable {
             let (rows, invalid) = pipeline.takeBatch()
             if let previous = inFlight { skipped += try await previous.value }
             inFlight = Task {
-                try await Self.stage(rows, invalid, jobID: jobID, store: store, progress: progress)
+                var diagnostics = invalid
+                if !rows.isEmpty {
+                    let duplicates = Set(try await stage(rows))
+                    for row in rows where duplicates.contains(row.line) { diagnostics.append(duplicate(row.line, row.row)) }
+                }
+                progress.add(Int64(rows.count + invalid.count))
+                if !diagnostics.isEmpty {
+                    try await store.recordDiagnostics(jobID: jobID, diagnostics.sorted { $0.line < $1.line })
+                }
+                return Int64(diagnostics.count)
             }
         }
 
@@ -113,38 +152,22 @@ public struct FeedImporter: Sendable {
         return skipped
     }
 
-    /// Stages valid rows and records the batch's diagnostics in line order; returns how many rows it skipped.
-    private static func stage(
-        _ rows: [StagedProduct], _ invalid: [RowDiagnostic], jobID: String, store: any CatalogStore, progress: ImportProgress
-    ) async throws -> Int64 {
-        var diagnostics = invalid
-        if !rows.isEmpty {
-            let duplicates = Set(try await store.stage(jobID: jobID, rows))
-            for row in rows where duplicates.contains(row.line) {
-                diagnostics.append(RowDiagnostic(
-                    line: row.line, sku: row.record.sku, column: "sku", code: "duplicate_sku",
-                    message: "This SKU appeared earlier in the file; the first occurrence counts.", value: row.record.sku))
-            }
-        }
-        progress.add(Int64(rows.count + invalid.count))
-        if !diagnostics.isEmpty {
-            try await store.recordDiagnostics(jobID: jobID, diagnostics.sorted { $0.line < $1.line })
-        }
-        return Int64(diagnostics.count)
-    }
 }
 
 /// CSV records → validated rows and diagnostics, accumulated between async flushes.
-struct RowPipeline {
+struct RowPipeline<Reader, Row> {
     private var parser = CSVParser()
-    private var reader: ProductRowReader?
-    private var rows: [StagedProduct] = []
+    private var reader: Reader?
+    private let makeReader: ([String]) -> Reader
+    private let read: (Reader, borrowing CSVRecord) -> Result<Row, RowDiagnostic>
+    private var rows: [(line: Int, row: Row)] = []
     private var diagnostics: [RowDiagnostic] = []
     private let batchSize: Int
-    private var headerProblem: ImportFailure?
 
-    init(batchSize: Int) {
+    init(batchSize: Int, makeReader: @escaping ([String]) -> Reader, read: @escaping (Reader, borrowing CSVRecord) -> Result<Row, RowDiagnostic>) {
         self.batchSize = batchSize
+        self.makeReader = makeReader
+        self.read = read
     }
 
     var hasBatch: Bool { rows.count >= batchSize || diagnostics.count >= batchSize }
@@ -167,8 +190,8 @@ struct RowPipeline {
     }
 
     private mutating func take(_ record: borrowing CSVRecord, feedType: FeedType) throws {
+        guard !record.isBlank else { return }
         guard let reader else {
-            guard !record.isBlank else { return }
             guard record.malformation == nil else {
                 throw ImportFailure.permanent("INVALID_FEED", "The header row is not valid CSV.")
             }
@@ -176,17 +199,16 @@ struct RowPipeline {
             do { try FeedColumns.check(header: header, for: feedType) } catch let error as CatalogError {
                 throw ImportFailure.permanent("INVALID_FEED", error.message)
             }
-            self.reader = ProductRowReader(header: header)
+            self.reader = makeReader(header)
             return
         }
-        guard !record.isBlank else { return }
-        switch reader.read(record) {
-        case .success(let product): rows.append(StagedProduct(line: record.line, record: product))
+        switch read(reader, record) {
+        case .success(let row): rows.append((record.line, row))
         case .failure(let diagnostic): diagnostics.append(diagnostic)
         }
     }
 
-    mutating func takeBatch() -> ([StagedProduct], [RowDiagnostic]) {
+    mutating func takeBatch() -> ([(line: Int, row: Row)], [RowDiagnostic]) {
         defer {
             rows.removeAll(keepingCapacity: true)
             diagnostics.removeAll(keepingCapacity: true)

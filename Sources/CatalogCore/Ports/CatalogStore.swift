@@ -45,5 +45,5 @@ public protocol StoreHealth: Sendable {
 }
 
 /// Everything the use cases need from the primary database.
-public typealias CatalogStore = IDAllocator & PartnerRepository & APIKeyRepository & FeedRepository & JobRepository & JobQueue & ProductLoader
+public typealias CatalogStore = IDAllocator & PartnerRepository & APIKeyRepository & FeedRepository & JobRepository & JobQueue & ProductLoader & OrderLoader
     & StoreHealth

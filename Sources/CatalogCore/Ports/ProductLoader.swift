@@ -44,3 +44,12 @@ public protocol ProductLoader: Sendable {
 
     func diagnostics(jobID: String, _ page: PageRequest) async throws -> Page<RowDiagnostic>
 }
+
+/// The same two-step load for orders feeds, keyed by partner + order_id + sku.
+public protocol OrderLoader: Sendable {
+    /// Stages a batch; returns the lines whose order_id + sku this job already staged (duplicates, not staged).
+    func stageOrderLines(jobID: String, _ batch: [StagedOrderLine]) async throws -> [Int]
+
+    /// Creates orders first seen, inserts new lines, updates changed ones, leaves identical ones untouched.
+    func mergeOrderLines(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts
+}
