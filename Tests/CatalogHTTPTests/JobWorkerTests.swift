@@ -159,3 +159,42 @@ final class FlakyReads: ObjectStore {
         #expect(try app.products().count == 600)
     }
 }
+
+@Suite struct WorkerShutdownTests {
+    /// An object store whose reads never end, to hold a job mid-run.
+    final class EndlessReads: ObjectStore {
+        let base: any ObjectStore
+        init(base: any ObjectStore) { self.base = base }
+        var bucket: String { base.bucket }
+        func makeWriter(key: String, contentType: String) async throws -> any ObjectWriter { try await base.makeWriter(key: key, contentType: contentType) }
+        func read(key: String) async throws -> ObjectReadStream {
+            ObjectReadStream {
+                try await Task.sleep(for: .milliseconds(10))
+                return ByteBuffer(string: "sku,product_name,price\n")
+            }
+        }
+        func metadata(key: String) async throws -> ObjectMetadata? { try await base.metadata(key: key) }
+        func discard(key: String) async { await base.discard(key: key) }
+        func ping() async throws { try await base.ping() }
+    }
+
+    @Test func cancelledWorkerHandsItsJobBack() async throws {
+        let app = try await TestApp.make { EndlessReads(base: $0) }
+        let admin = Principal(keyID: "test", role: .admin, partner: nil)
+        let feed = try await app.catalog.uploads.upload(
+            UploadRequest(partnerName: "acme"), by: admin, body: Bytes.chunks(Array("sku,product_name,price\n".utf8))).feed
+        _ = try await app.catalog.runs.requestRun(feed.validationJobID, by: admin)
+        let worker = app.worker()
+        let running = Task { await worker.run() }
+        var job = try await app.catalog.store.job(id: feed.validationJobID)
+        while job?.status != .running {
+            try await Task.sleep(for: .milliseconds(10))
+            job = try await app.catalog.store.job(id: feed.validationJobID)
+        }
+        running.cancel()
+        await running.value
+        job = try await app.catalog.store.job(id: feed.validationJobID)
+        #expect(job?.status == .queued)
+        #expect(job?.error?.code == "WORKER_STOPPED")
+    }
+}

@@ -76,6 +76,14 @@ public struct JobWorker: Sendable {
         if let outcome {
             _ = try await store.finish(jobID: jobID, owner: owner, outcome: outcome, now: clock.now())
             logger.info("job finished", metadata: ["job_id": .string(jobID), "outcome": .string("\(outcome)")])
+        } else if Task.isCancelled {
+            // Shutting down: hand the job back now rather than when the lease runs out.
+            let (store, owner, now) = (self.store, self.owner, clock.now())
+            let stopped = JobFailure(code: "WORKER_STOPPED", message: "The worker stopped during the job; it is queued again.")
+            _ = try? await Task.detached {
+                try await store.finish(jobID: jobID, owner: owner, outcome: .retry(stopped, retryAt: now), now: now)
+            }.value
+            logger.info("job handed back on shutdown", metadata: ["job_id": .string(jobID)])
         } else {
             logger.warning("job lease lost; another worker takes it over", metadata: ["job_id": .string(jobID)])
         }
