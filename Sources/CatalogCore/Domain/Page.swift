@@ -19,8 +19,4 @@ public struct Page<Item: Sendable>: Sendable {
         self.items = items
         self.nextAfter = nextAfter
     }
-
-    public func map<T>(_ transform: (Item) throws -> T) rethrows -> Page<T> {
-        Page<T>(items: try items.map(transform), nextAfter: nextAfter)
-    }
 }

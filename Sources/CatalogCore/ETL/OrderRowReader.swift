@@ -20,23 +20,18 @@ public struct OrderRowReader: Sendable {
 
     public func read(_ record: borrowing CSVRecord) -> Result<OrderLineRecord, RowDiagnostic> {
         let line = record.line
-        if let malformation = record.malformation {
-            return .failure(RowDiagnostic(line: line, sku: nil, column: nil, code: malformation.code, message: malformation.message, value: nil))
+        let fields: [String]
+        switch RowFields.check(record, header: header, skuIndex: index[.sku]) {
+        case .success(let checked): fields = checked
+        case .failure(let diagnostic): return .failure(diagnostic)
         }
-        let fields = record.strings()
-        let skuGuess = index[.sku].flatMap { $0 < fields.count ? fields[$0]?.trimmingWhitespace() : nil }
+        let skuGuess = index[.sku].map { fields[$0].trimmingWhitespace() }
         func fail(_ column: String?, _ code: String, _ message: String, _ value: String?) -> Result<OrderLineRecord, RowDiagnostic> {
             .failure(RowDiagnostic(line: line, sku: skuGuess, column: column, code: code, message: message, value: value))
         }
-        guard fields.count == header.count else {
-            return fail(nil, "wrong_field_count", "The row has \(fields.count) fields; the header has \(header.count).", nil)
-        }
-        if let bad = fields.firstIndex(where: { $0 == nil }) {
-            return fail(header[bad], "invalid_utf8", "The value is not valid UTF-8 text.", nil)
-        }
         func text(_ column: Column) -> String? {
             guard let position = index[column] else { return nil }
-            let value = fields[position]!.trimmingWhitespace()
+            let value = fields[position].trimmingWhitespace()
             return value.isEmpty ? nil : value
         }
 

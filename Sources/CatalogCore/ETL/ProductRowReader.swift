@@ -27,30 +27,21 @@ public struct ProductRowReader: Sendable {
 
     public func read(_ record: borrowing CSVRecord) -> Result<ProductRecord, RowDiagnostic> {
         let line = record.line
-        if let malformation = record.malformation {
-            return .failure(RowDiagnostic(
-                line: line, sku: nil, column: nil, code: malformation.code, message: malformation.message, value: nil))
+        let fields: [String]
+        switch RowFields.check(record, header: header, skuIndex: index[.sku]) {
+        case .success(let checked): fields = checked
+        case .failure(let diagnostic): return .failure(diagnostic)
         }
-        let fields = record.strings()
-        let skuGuess = index[.sku].flatMap { $0 < fields.count ? fields[$0]?.trimmingWhitespace() : nil }
+        let skuGuess = index[.sku].map { fields[$0].trimmingWhitespace() }
         func fail(_ column: String?, _ code: String, _ message: String, _ value: String?) -> Result<ProductRecord, RowDiagnostic> {
             .failure(RowDiagnostic(line: line, sku: skuGuess, column: column, code: code, message: message, value: value))
         }
-        guard fields.count == header.count else {
-            return fail(nil, "wrong_field_count", "The row has \(fields.count) fields; the header has \(header.count).", nil)
-        }
-        if let bad = fields.firstIndex(where: { $0 == nil }) {
-            return fail(header[bad], "invalid_utf8", "The value is not valid UTF-8 text.", nil)
-        }
-        if let bad = fields.firstIndex(where: { $0!.utf8.contains(0) }) {
-            return fail(header[bad], "invalid_characters", "The value contains NUL bytes.", fields[bad])
-        }
         func text(_ column: Column) -> String? {
             guard let position = index[column] else { return nil }
-            let value = fields[position]!.trimmingWhitespace()
+            let value = fields[position].trimmingWhitespace()
             return value.isEmpty ? nil : value
         }
-        func raw(_ column: Column) -> String? { index[column].map { fields[$0]! } }
+        func raw(_ column: Column) -> String? { index[column].map { fields[$0] } }
 
         guard let sku = text(.sku) else { return fail("sku", "missing_value", "sku is required.", raw(.sku)) }
         guard Self.length(of: sku, isAtMost: 64) else { return fail("sku", "too_long", "sku is longer than 64 characters.", sku) }
@@ -105,7 +96,7 @@ public struct ProductRowReader: Sendable {
         }
         var attributes: [String: String] = [:]
         for (attribute, position) in attributeColumns {
-            attributes[attribute] = fields[position]!.trimmingWhitespace()
+            attributes[attribute] = fields[position].trimmingWhitespace()
         }
         return .success(ProductRecord(
             sku: sku, productName: name, description: text(.description), brand: text(.brand), category: text(.category),

@@ -1,0 +1,26 @@
+/// The checks every feed row passes before its columns are read: well-formed CSV, as many fields
+/// as the header, UTF-8 text without NUL bytes.
+enum RowFields {
+    static func check(_ record: borrowing CSVRecord, header: [String], skuIndex: Int?) -> Result<[String], RowDiagnostic> {
+        let line = record.line
+        if let malformation = record.malformation {
+            return .failure(RowDiagnostic(line: line, sku: nil, column: nil, code: malformation.code, message: malformation.message, value: nil))
+        }
+        let fields = record.strings()
+        let sku = skuIndex.flatMap { $0 < fields.count ? fields[$0]?.trimmingWhitespace() : nil }
+        func fail(_ column: String?, _ code: String, _ message: String, _ value: String?) -> Result<[String], RowDiagnostic> {
+            .failure(RowDiagnostic(line: line, sku: sku, column: column, code: code, message: message, value: value))
+        }
+        guard fields.count == header.count else {
+            return fail(nil, "wrong_field_count", "The row has \(fields.count) fields; the header has \(header.count).", nil)
+        }
+        if let bad = fields.firstIndex(where: { $0 == nil }) {
+            return fail(header[bad], "invalid_utf8", "The value is not valid UTF-8 text.", nil)
+        }
+        let strings = fields.map { $0! }
+        if let bad = strings.firstIndex(where: { $0.utf8.contains(0) }) {
+            return fail(header[bad], "invalid_characters", "The value contains NUL bytes.", strings[bad])
+        }
+        return .success(strings)
+    }
+}
