@@ -28,6 +28,7 @@ run: release
 
 ## The whole test suite.
 test: deps
+	scripts/validate-openapi.sh
 	$(SWIFT) test
 
 clean:

@@ -15,6 +15,7 @@ public enum CatalogHTTP {
             AuthMiddleware(keys: catalog.keys)
         }
         HealthRoutes(catalog: catalog).register(on: router)
+        DocumentationRoutes().register(on: router)
         PartnerRoutes(catalog: catalog).register(on: router)
         FeedRoutes(catalog: catalog, spoolDirectory: spoolDirectory).register(on: router)
         JobRoutes(catalog: catalog).register(on: router)
