@@ -1,21 +1,27 @@
 import CatalogCore
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 public enum CatalogHTTP {
     /// The router with every route of the contract and its middleware, for `serve` and for tests.
-    public static func router(catalog: Catalog, spoolDirectory: String) -> Router<CatalogRequestContext> {
+    /// `registry` is the one the process bootstrapped swift-metrics with; `/metrics` serves it.
+    public static func router(
+        catalog: Catalog, spoolDirectory: String, registry: PrometheusCollectorRegistry
+    ) -> Router<CatalogRequestContext> {
         let router = Router(context: CatalogRequestContext.self)
         // Middleware applies to routes registered after it, and to unknown routes.
         router.addMiddleware {
             RequestIDMiddleware()
             RequestLogMiddleware()
+            MetricsMiddleware<CatalogRequestContext>()
             ErrorMiddleware()
             AuthMiddleware(keys: catalog.keys)
         }
         HealthRoutes(catalog: catalog).register(on: router)
         DocumentationRoutes().register(on: router)
+        MetricsRoutes(catalog: catalog, registry: registry).register(on: router)
         PartnerRoutes(catalog: catalog).register(on: router)
         FeedRoutes(catalog: catalog, spoolDirectory: spoolDirectory).register(on: router)
         JobRoutes(catalog: catalog).register(on: router)
@@ -23,10 +29,11 @@ public enum CatalogHTTP {
     }
 
     public static func application(
-        catalog: Catalog, spoolDirectory: String, host: String, port: Int, services: [any Service], logger: Logger
+        catalog: Catalog, spoolDirectory: String, registry: PrometheusCollectorRegistry, host: String, port: Int,
+        services: [any Service], logger: Logger
     ) -> some ApplicationProtocol {
         Application(
-            router: router(catalog: catalog, spoolDirectory: spoolDirectory),
+            router: router(catalog: catalog, spoolDirectory: spoolDirectory, registry: registry),
             configuration: .init(address: .hostname(host, port: port), serverName: "partner-catalog"),
             services: services,
             logger: logger)

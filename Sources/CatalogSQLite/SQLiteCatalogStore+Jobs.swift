@@ -29,6 +29,15 @@ extension SQLiteCatalogStore: JobRepository {
         }
     }
 
+    public func jobCounts() async throws -> [JobCount] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT job_type, status, count(*) AS n FROM jobs GROUP BY job_type, status").compactMap { row in
+                guard let type = JobType(rawValue: row["job_type"]), let status = JobStatus(rawValue: row["status"]) else { return nil }
+                return JobCount(jobType: type, status: status, count: row["n"])
+            }
+        }
+    }
+
     static func job(from row: Row) -> Job {
         var summary: JobSummary?
         if let total: Int64 = row["rows_total"] {

@@ -4,6 +4,8 @@ import CatalogHTTP
 import Foundation
 import Hummingbird
 import Logging
+import CoreMetrics
+import Prometheus
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API.")
@@ -46,9 +48,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let (workerCount, workerSettings) = try workerOptions.resolve()
         let workers = WorkerService(catalog: catalog, count: workerCount, settings: workerSettings, logger: logger)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let app = CatalogHTTP.application(
-            catalog: catalog, spoolDirectory: settings.spoolDirectory, host: host, port: port, services: [workers],
-            logger: logger)
+            catalog: catalog, spoolDirectory: settings.spoolDirectory, registry: registry, host: host, port: port,
+            services: [workers], logger: logger)
         logger.info("partner-catalog listening", metadata: [
             "address": "http://\(host):\(port)", "data_dir": .string(settings.dataDirectory),
             "workers": .stringConvertible(workerCount), "auto_run": .stringConvertible(workerSettings.autoRun),

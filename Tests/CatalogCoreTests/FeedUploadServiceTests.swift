@@ -62,6 +62,7 @@ struct UnusedStore: CatalogStore {
     func idempotencyRecord(partnerName: String, key: String, notBefore: Date) async throws -> IdempotencyRecord? { try fail() }
     func job(id: String) async throws -> Job? { try fail() }
     func listJobs(_ filter: JobFilter, _ page: PageRequest) async throws -> Page<Job> { try fail() }
+    func jobCounts() async throws -> [JobCount] { try fail() }
     func ping() async throws {}
     func requestRun(jobID: String, at: Date) async throws -> Job? { try fail() }
     func claimNextJob(owner: String, now: Date, leaseFor: TimeInterval, autoRun: Bool) async throws -> ClaimedJob? { try fail() }

@@ -20,7 +20,7 @@ import Testing
 
     @Test func everyRouteIsDocumentedAndEveryDocumentedPathIsRouted() async throws {
         let app = try await TestApp.make()
-        let router = CatalogHTTP.router(catalog: app.catalog, spoolDirectory: app.directory.path)
+        let router = CatalogHTTP.router(catalog: app.catalog, spoolDirectory: app.directory.path, registry: TestMetrics.registry)
         let routed = Set(router.routes.map { route in
             let path = route.path.description.split(separator: "/").map { segment in
                 segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)

@@ -7,6 +7,8 @@ import Foundation
 import GRDB
 import Hummingbird
 import Logging
+import CoreMetrics
+import Prometheus
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
@@ -35,7 +37,8 @@ struct TestApp {
         var logger = Logger(label: "partner-catalog-tests")
         logger.logLevel = .error
         let app = Application(
-            router: CatalogHTTP.router(catalog: catalog, spoolDirectory: directory.path + "/tmp"), logger: logger)
+            router: CatalogHTTP.router(catalog: catalog, spoolDirectory: directory.path + "/tmp", registry: TestMetrics.registry),
+            logger: logger)
         try await app.test(.router, body)
     }
 
@@ -174,3 +177,12 @@ extension TestClientProtocol {
 }
 
 let sampleCSV = Array("sku,product_name,price\nA-1,Alpha,1.00\nB-2,Beta,2.50\n".utf8)
+
+/// swift-metrics is bootstrapped once per process; every test app serves this registry.
+enum TestMetrics {
+    static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+}

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Crypto
 import Foundation
 import NIOCore
@@ -105,6 +106,8 @@ public struct FeedImporter: Sendable {
                     for row in rows where duplicates.contains(row.line) { diagnostics.append(duplicate(row.line, row.row)) }
                 }
                 progress.add(Int64(rows.count + invalid.count))
+                Counter(label: "catalog_etl_rows", dimensions: [("feed_type", feed.feedType.rawValue)])
+                    .increment(by: rows.count + invalid.count)
                 if !diagnostics.isEmpty {
                     try await store.recordDiagnostics(jobID: jobID, diagnostics.sorted { $0.line < $1.line })
                 }

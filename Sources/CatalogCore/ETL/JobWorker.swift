@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 
@@ -75,6 +76,7 @@ public struct JobWorker: Sendable {
         }
         if let outcome {
             _ = try await store.finish(jobID: jobID, owner: owner, outcome: outcome, now: clock.now())
+            Counter(label: "catalog_job_attempts", dimensions: [("outcome", outcome.name)]).increment()
             logger.info("job finished", metadata: ["job_id": .string(jobID), "outcome": .string("\(outcome)")])
         } else if Task.isCancelled {
             // Shutting down: hand the job back now rather than when the lease runs out.
@@ -117,5 +119,15 @@ public struct JobWorker: Sendable {
             if held == false { return .leaseLost }
         }
         return .stopped
+    }
+}
+
+extension JobOutcome {
+    var name: String {
+        switch self {
+        case .completed: "completed"
+        case .retry: "retry"
+        case .failed: "failed"
+        }
     }
 }

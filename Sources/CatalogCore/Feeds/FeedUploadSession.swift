@@ -1,3 +1,4 @@
+import CoreMetrics
 import Crypto
 import Foundation
 import NIOCore
@@ -100,7 +101,9 @@ public final class FeedUploadSession {
                 IdempotencyRecord(partnerName: plan.partnerName, key: $0, fingerprint: fingerprint, feedID: feedID, createdAt: now)
             })
         do {
-            return .created(try await service.store.createFeed(newFeed))
+            let feed = try await service.store.createFeed(newFeed)
+            Counter(label: "catalog_upload_bytes").increment(by: Int(bytesReceived))
+            return .created(feed)
         } catch {
             await service.objects.discard(key: key)
             if let error = error as? CatalogError, error.code == .idempotencyConflict, let idempotencyKey = plan.idempotencyKey,

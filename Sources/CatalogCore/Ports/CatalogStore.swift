@@ -37,6 +37,20 @@ public protocol FeedRepository: Sendable {
 public protocol JobRepository: Sendable {
     func job(id: String) async throws -> Job?
     func listJobs(_ filter: JobFilter, _ page: PageRequest) async throws -> Page<Job>
+    /// How many jobs there are of each type and status, for `/metrics`.
+    func jobCounts() async throws -> [JobCount]
+}
+
+public struct JobCount: Sendable, Equatable {
+    public var jobType: JobType
+    public var status: JobStatus
+    public var count: Int
+
+    public init(jobType: JobType, status: JobStatus, count: Int) {
+        self.jobType = jobType
+        self.status = status
+        self.count = count
+    }
 }
 
 public protocol StoreHealth: Sendable {
