@@ -88,7 +88,7 @@ public struct FeedImporter: Sendable {
         stage: @escaping @Sendable ([(line: Int, row: Row)]) async throws -> [Int],
         duplicate: @escaping @Sendable (Int, Row) -> RowDiagnostic
     ) async throws -> Int64 {
-        var pipeline = RowPipeline<Reader, Row>(batchSize: batchSize, makeReader: makeReader, read: read)
+        var pipeline = RowPipeline<Reader, Row>(feedType: feed.feedType, batchSize: batchSize, makeReader: makeReader, read: read)
         var hasher = SHA256()
         var gzip: GzipInflater?
         var sniffed = false
@@ -125,11 +125,11 @@ public struct FeedImporter: Sendable {
                         if bytes.count >= 2, bytes[0] == 0x1F, bytes[1] == 0x8B { gzip = GzipInflater() }
                     }
                     if let gzip {
-                        do { try gzip.inflate(bytes) { try pipeline.consume($0, feedType: feed.feedType) } } catch is GzipInflater.Failure {
+                        do { try gzip.inflate(bytes) { try pipeline.consume($0) } } catch is GzipInflater.Failure {
                             throw ImportFailure.permanent("INVALID_FEED", "The raw file is not valid gzip data.")
                         }
                     } else {
-                        try pipeline.consume(bytes, feedType: feed.feedType)
+                        try pipeline.consume(bytes)
                     }
                 }
                 if pipeline.hasBatch { try await drain() }
@@ -137,7 +137,7 @@ public struct FeedImporter: Sendable {
             do { try gzip?.finish() } catch {
                 throw ImportFailure.permanent("INVALID_FEED", "The raw gzip data ends prematurely.")
             }
-            try pipeline.finish(feedType: feed.feedType)
+            try pipeline.finish()
             try await drain()
             if let last = inFlight { skipped += try await last.value }
         } catch {
@@ -165,9 +165,14 @@ struct RowPipeline<Reader, Row> {
     private let read: (Reader, borrowing CSVRecord) -> Result<Row, RowDiagnostic>
     private var rows: [(line: Int, row: Row)] = []
     private var diagnostics: [RowDiagnostic] = []
+    private let feedType: FeedType
     private let batchSize: Int
 
-    init(batchSize: Int, makeReader: @escaping ([String]) -> Reader, read: @escaping (Reader, borrowing CSVRecord) -> Result<Row, RowDiagnostic>) {
+    init(
+        feedType: FeedType, batchSize: Int, makeReader: @escaping ([String]) -> Reader,
+        read: @escaping (Reader, borrowing CSVRecord) -> Result<Row, RowDiagnostic>
+    ) {
+        self.feedType = feedType
         self.batchSize = batchSize
         self.makeReader = makeReader
         self.read = read
@@ -175,24 +180,24 @@ struct RowPipeline<Reader, Row> {
 
     var hasBatch: Bool { rows.count >= batchSize || diagnostics.count >= batchSize }
 
-    mutating func consume(_ bytes: UnsafeRawBufferPointer, feedType: FeedType) throws {
+    mutating func consume(_ bytes: UnsafeRawBufferPointer) throws {
         var parser = CSVParser()
         swap(&parser, &self.parser)
         defer { swap(&parser, &self.parser) }
-        try parser.consume(bytes) { record in try take(record, feedType: feedType) }
+        try parser.consume(bytes) { record in try take(record) }
     }
 
-    mutating func finish(feedType: FeedType) throws {
+    mutating func finish() throws {
         var parser = CSVParser()
         swap(&parser, &self.parser)
         defer { swap(&parser, &self.parser) }
-        try parser.finish { record in try take(record, feedType: feedType) }
+        try parser.finish { record in try take(record) }
         if reader == nil {
             throw ImportFailure.permanent("INVALID_FEED", "The raw file has no header row.")
         }
     }
 
-    private mutating func take(_ record: borrowing CSVRecord, feedType: FeedType) throws {
+    private mutating func take(_ record: borrowing CSVRecord) throws {
         guard !record.isBlank else { return }
         guard let reader else {
             guard record.malformation == nil else {

@@ -19,21 +19,15 @@ public struct OrderRowReader: Sendable {
     }
 
     public func read(_ record: borrowing CSVRecord) -> Result<OrderLineRecord, RowDiagnostic> {
-        let line = record.line
-        let fields: [String]
+        let row: CheckedRow
         switch RowFields.check(record, header: header, skuIndex: index[.sku]) {
-        case .success(let checked): fields = checked
+        case .success(let checked): row = checked
         case .failure(let diagnostic): return .failure(diagnostic)
         }
-        let skuGuess = index[.sku].map { fields[$0].trimmingWhitespace() }
         func fail(_ column: String?, _ code: String, _ message: String, _ value: String?) -> Result<OrderLineRecord, RowDiagnostic> {
-            .failure(RowDiagnostic(line: line, sku: skuGuess, column: column, code: code, message: message, value: value))
+            row.failure(column, code, message, value)
         }
-        func text(_ column: Column) -> String? {
-            guard let position = index[column] else { return nil }
-            let value = fields[position].trimmingWhitespace()
-            return value.isEmpty ? nil : value
-        }
+        func text(_ column: Column) -> String? { row.text(index[column]) }
 
         guard let orderID = text(.orderID) else { return fail("order_id", "missing_value", "order_id is required.", nil) }
         guard ProductRowReader.length(of: orderID, isAtMost: 64), !ProductRowReader.hasControlCharacters(orderID) else {

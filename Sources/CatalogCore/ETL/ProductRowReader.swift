@@ -26,22 +26,16 @@ public struct ProductRowReader: Sendable {
     }
 
     public func read(_ record: borrowing CSVRecord) -> Result<ProductRecord, RowDiagnostic> {
-        let line = record.line
-        let fields: [String]
+        let row: CheckedRow
         switch RowFields.check(record, header: header, skuIndex: index[.sku]) {
-        case .success(let checked): fields = checked
+        case .success(let checked): row = checked
         case .failure(let diagnostic): return .failure(diagnostic)
         }
-        let skuGuess = index[.sku].map { fields[$0].trimmingWhitespace() }
         func fail(_ column: String?, _ code: String, _ message: String, _ value: String?) -> Result<ProductRecord, RowDiagnostic> {
-            .failure(RowDiagnostic(line: line, sku: skuGuess, column: column, code: code, message: message, value: value))
+            row.failure(column, code, message, value)
         }
-        func text(_ column: Column) -> String? {
-            guard let position = index[column] else { return nil }
-            let value = fields[position].trimmingWhitespace()
-            return value.isEmpty ? nil : value
-        }
-        func raw(_ column: Column) -> String? { index[column].map { fields[$0] } }
+        func text(_ column: Column) -> String? { row.text(index[column]) }
+        func raw(_ column: Column) -> String? { row.raw(index[column]) }
 
         guard let sku = text(.sku) else { return fail("sku", "missing_value", "sku is required.", raw(.sku)) }
         guard Self.length(of: sku, isAtMost: 64) else { return fail("sku", "too_long", "sku is longer than 64 characters.", sku) }
@@ -96,7 +90,7 @@ public struct ProductRowReader: Sendable {
         }
         var attributes: [String: String] = [:]
         for (attribute, position) in attributeColumns {
-            attributes[attribute] = fields[position].trimmingWhitespace()
+            attributes[attribute] = row.fields[position].trimmingWhitespace()
         }
         return .success(ProductRecord(
             sku: sku, productName: name, description: text(.description), brand: text(.brand), category: text(.category),

@@ -84,14 +84,17 @@ public struct FeedUploadService: Sendable {
         return (name, partner != nil)
     }
 
+    /// Upload parameters are matched case-insensitively.
     static func parse<T: RawRepresentable & CaseIterable>(_ raw: String?, default value: T, parameter: String) throws -> T
     where T.RawValue == String {
         guard let raw, !raw.isEmpty else { return value }
-        guard let parsed = T(rawValue: raw.lowercased()) else {
-            let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
-            throw CatalogError.validation("\(parameter) must be one of: \(allowed).", parameter: parameter, value: raw)
+        do {
+            return try EnumParameter.parse(raw.lowercased(), parameter: parameter) ?? value
+        } catch let error as CatalogError {
+            var error = error
+            error.details["value"] = .string(String(raw.prefix(200)))
+            throw error
         }
-        return parsed
     }
 
     static func validIdempotencyKey(_ key: String?) throws -> String? {

@@ -26,12 +26,7 @@ struct QueryParameters {
     }
 
     func enumValue<T: RawRepresentable & CaseIterable>(_ name: String, as: T.Type = T.self) throws -> T? where T.RawValue == String {
-        guard let raw = self[name] else { return nil }
-        guard let value = T(rawValue: raw) else {
-            let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
-            throw CatalogError.validation("\(name) must be one of: \(allowed).", parameter: name, value: raw)
-        }
-        return value
+        try EnumParameter.parse(self[name], parameter: name)
     }
 
     func limit(default value: Int = 50, max: Int = 200) throws -> Int {
