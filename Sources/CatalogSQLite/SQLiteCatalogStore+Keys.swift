@@ -6,10 +6,14 @@ extension SQLiteCatalogStore: APIKeyRepository {
     public func createKey(hash: String, role: Role, partnerID: String?, label: String?, at date: Date) async throws -> APIKeyRecord {
         try await write { db in
             let id = try Self.allocate(.apiKey, db)
-            try db.execute(sql: """
-                INSERT INTO api_keys (seq, key_id, key_hash, role, partner_id, label, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [IDKind.apiKey.number(of: id), id, hash, role.rawValue, partnerID, label, date])
+            do {
+                try db.execute(sql: """
+                    INSERT INTO api_keys (seq, key_id, key_hash, role, partner_id, label, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [IDKind.apiKey.number(of: id), id, hash, role.rawValue, partnerID, label, date])
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                throw CatalogError.conflict("This key is registered already.")
+            }
             return try Self.key(id: id, db)!
         }
     }

@@ -22,8 +22,10 @@ public struct JobWorker: Sendable {
     let owner: String
     let settings: Settings
     let logger: Logger
+    let events: JobEvents
 
     public init(catalog: Catalog, owner: String, settings: Settings, logger: Logger) {
+        self.events = catalog.events
         self.store = catalog.store
         self.importer = catalog.importer
         self.clock = catalog.clock
@@ -34,6 +36,7 @@ public struct JobWorker: Sendable {
 
     public func run() async {
         while !Task.isCancelled {
+            let seen = events.queued.generation
             do {
                 if try await runOnce() { continue }
             } catch is CancellationError {
@@ -41,7 +44,8 @@ public struct JobWorker: Sendable {
             } catch {
                 logger.warning("job queue unavailable", metadata: ["error": .string("\(error)")])
             }
-            try? await Task.sleep(for: .seconds(settings.pollInterval))
+            // Polling covers jobs whose retry time comes round and stores that announce nothing.
+            await events.queued.wait(since: seen, timeout: settings.pollInterval)
         }
     }
 
@@ -76,6 +80,7 @@ public struct JobWorker: Sendable {
         }
         if let outcome {
             _ = try await store.finish(jobID: jobID, owner: owner, outcome: outcome, now: clock.now())
+            events.finished.fire()
             Counter(label: "catalog_job_attempts", dimensions: [("outcome", outcome.name)]).increment()
             logger.info("job finished", metadata: ["job_id": .string(jobID), "outcome": .string("\(outcome)")])
         } else if Task.isCancelled {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The checks every feed row passes before its columns are read: well-formed CSV, as many fields
 /// as the header, UTF-8 text without NUL bytes.
 enum RowFields {
@@ -19,7 +21,9 @@ enum RowFields {
         }
         let strings = fields.map { $0! }
         if let bad = strings.firstIndex(where: { $0.utf8.contains(0) }) {
-            return fail(header[bad], "invalid_characters", "The value contains NUL bytes.", strings[bad])
+            // Shown with U+FFFD in place of each NUL: no store (nor most clients) keeps NUL in text.
+            return fail(header[bad], "invalid_characters", "The value contains NUL bytes.",
+                        strings[bad].replacingOccurrences(of: "\u{0}", with: "\u{FFFD}"))
         }
         return .success(CheckedRow(line: line, fields: strings, sku: sku))
     }

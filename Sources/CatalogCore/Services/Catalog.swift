@@ -4,8 +4,13 @@ public struct Catalog: Sendable {
     public let objects: any ObjectStore
     public let clock: any CatalogClock
     public let maxUploadBytes: Int64
+    public let events: JobEvents
 
-    public init(store: any CatalogStore, objects: any ObjectStore, clock: any CatalogClock = SystemClock(), maxUploadBytes: Int64) {
+    public init(
+        store: any CatalogStore, objects: any ObjectStore, clock: any CatalogClock = SystemClock(), maxUploadBytes: Int64,
+        events: JobEvents = JobEvents()
+    ) {
+        self.events = events
         self.store = store
         self.objects = objects
         self.clock = clock
@@ -21,5 +26,5 @@ public struct Catalog: Sendable {
     public var jobs: JobQueries { JobQueries(store: store) }
     public var readiness: Readiness { Readiness(store: store, objects: objects) }
     public var importer: FeedImporter { FeedImporter(store: store, objects: objects, clock: clock) }
-    public var runs: JobRunService { JobRunService(store: store, clock: clock) }
+    public var runs: JobRunService { JobRunService(store: store, clock: clock, events: events) }
 }

@@ -4,10 +4,12 @@ import Foundation
 public struct JobRunService: Sendable {
     let store: any CatalogStore
     let clock: any CatalogClock
+    let events: JobEvents
 
-    public init(store: any CatalogStore, clock: any CatalogClock) {
+    public init(store: any CatalogStore, clock: any CatalogClock, events: JobEvents = JobEvents()) {
         self.store = store
         self.clock = clock
+        self.events = events
     }
 
     /// Queues a validation job for the workers; a job already queued or running is returned as it is.
@@ -20,6 +22,7 @@ public struct JobRunService: Sendable {
         guard let queued = try await store.requestRun(jobID: jobID, at: clock.now()) else {
             throw CatalogError.notFound("Job", jobID)
         }
+        events.queued.fire()
         return queued
     }
 
@@ -28,9 +31,12 @@ public struct JobRunService: Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         var delay: TimeInterval = 0.02
         while true {
+            let seen = events.finished.generation
             guard let job = try await store.job(id: jobID) else { throw CatalogError.notFound("Job", jobID) }
             if job.status == .completed || job.status == .failed || Date() >= deadline { return job }
-            try await Task.sleep(for: .seconds(min(delay, deadline.timeIntervalSinceNow)))
+            // Woken by any finished job, or polling with backoff for stores that announce nothing.
+            await events.finished.wait(since: seen, timeout: min(delay, deadline.timeIntervalSinceNow))
+            try Task.checkCancellation()
             delay = min(delay * 2, 0.25)
         }
     }

@@ -65,7 +65,11 @@ public struct KeyService: Sendable {
             }
             let hash = APIKeySecret.hash(configuredKey)
             if try await store.activeKey(hash: hash) != nil { return .none }
-            _ = try await store.createKey(hash: hash, role: .admin, partnerID: nil, label: "CATALOG_ADMIN_KEY", at: clock.now())
+            do {
+                _ = try await store.createKey(hash: hash, role: .admin, partnerID: nil, label: "CATALOG_ADMIN_KEY", at: clock.now())
+            } catch let error as CatalogError where error.code == .conflict {
+                return .none  // another node starting with the same key registered it first
+            }
             return .registeredConfiguredKey
         }
         guard try await store.countKeys() == 0 else { return .none }

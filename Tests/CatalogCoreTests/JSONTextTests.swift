@@ -1,4 +1,4 @@
-@testable import CatalogSQLite
+import CatalogCore
 import Foundation
 import Testing
 
