@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -40,6 +41,16 @@ let package = Package(
         .target(
             name: "CatalogSQLite",
             dependencies: ["CatalogCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CatalogPostgres",
+            dependencies: [
+                "CatalogCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -67,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "PartnerCatalog",
             dependencies: [
-                "CatalogCore", "CatalogSQLite", "CatalogFileStore", "CatalogHTTP",
+                "CatalogCore", "CatalogSQLite", "CatalogPostgres", "CatalogFileStore", "CatalogHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -80,9 +91,11 @@ let package = Package(
         .target(
             name: "CatalogTestSupport",
             dependencies: [
-                "CatalogCore",
+                "CatalogCore", "CatalogPostgres",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/CatalogTestSupport",
             swiftSettings: swiftSettings
@@ -91,6 +104,16 @@ let package = Package(
         .testTarget(
             name: "CatalogSQLiteTests",
             dependencies: ["CatalogSQLite", "CatalogTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CatalogPostgresTests",
+            dependencies: ["CatalogPostgres", "CatalogTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PartnerCatalogTests",
+            dependencies: ["PartnerCatalog", "CatalogCore", "CatalogPostgres", "CatalogFileStore", "CatalogTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CatalogFileStoreTests", dependencies: ["CatalogFileStore", "CatalogTestSupport"], swiftSettings: swiftSettings),

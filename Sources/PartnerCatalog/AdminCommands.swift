@@ -8,9 +8,8 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let settings = try store.resolve()
-        let database = try Composition.makeStore(settings)
-        print("Database at \(settings.databasePath) is up to date: \(try database.appliedMigrations().joined(separator: ", ")).")
+        let runtime = try await Composition.makeRuntime(try store.resolve())
+        print("Database at \(runtime.storeDescription) is up to date: \(runtime.migrations.joined(separator: ", ")).")
     }
 }
 
@@ -26,7 +25,7 @@ struct PartnersCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let catalog = try Composition.makeCatalog(try store.resolve())
+            let catalog = try await Composition.makeCatalog(try store.resolve())
             let (partner, key) = try await catalog.partners.create(name: name, displayName: displayName, by: .operatorCLI)
             print("\(partner.partnerID)\t\(partner.partnerName)\t\(partner.displayName)")
             print("API key for \(partner.partnerName) (shown once): \(key.secret)")
@@ -38,7 +37,7 @@ struct PartnersCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let catalog = try Composition.makeCatalog(try store.resolve())
+            let catalog = try await Composition.makeCatalog(try store.resolve())
             var after: Int64?
             repeat {
                 let page = try await catalog.partners.list(PageRequest(limit: 200, after: after), by: .operatorCLI)
@@ -64,7 +63,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let catalog = try Composition.makeCatalog(try store.resolve())
+            let catalog = try await Composition.makeCatalog(try store.resolve())
             let issued = try await catalog.keys.create(role: role, partnerName: partner, label: label)
             print("\(issued.record.keyID)\t\(issued.record.role.rawValue)\t\(issued.record.partnerName ?? "-")")
             print("API key (shown once): \(issued.secret)")
@@ -76,7 +75,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let catalog = try Composition.makeCatalog(try store.resolve())
+            let catalog = try await Composition.makeCatalog(try store.resolve())
             for key in try await catalog.keys.list() {
                 let state = key.revokedAt == nil ? "active" : "revoked"
                 print("\(key.keyID)\t\(key.role.rawValue)\t\(key.partnerName ?? "-")\t\(state)\t\(key.label ?? "")")
@@ -90,7 +89,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let catalog = try Composition.makeCatalog(try store.resolve())
+            let catalog = try await Composition.makeCatalog(try store.resolve())
             let key = try await catalog.keys.revoke(keyID)
             print("\(key.keyID) revoked")
         }

@@ -1,17 +1,48 @@
 import CatalogCore
 import CatalogFileStore
+import CatalogPostgres
 import CatalogSQLite
 import Foundation
+import Logging
+import ServiceLifecycle
 
 /// The composition root: picks the adapters that the configuration names.
 enum Composition {
-    static func makeStore(_ settings: StoreSettings) throws -> SQLiteCatalogStore {
+    /// A catalog and what must run beside it for as long as it is used.
+    struct Runtime {
+        let catalog: Catalog
+        /// Background services the store needs (PostgreSQL's job notifications).
+        let services: [any Service]
+        /// Where the data lives, for start-up logs.
+        let storeDescription: String
+        /// The schema migrations in place, oldest first.
+        let migrations: [String]
+    }
+
+    static func makeRuntime(_ settings: StoreSettings, logger: Logger = Logger(label: "partner-catalog")) async throws -> Runtime {
+        let objects = try makeObjectStore(settings)
+        let events = JobEvents()
         if let url = settings.databaseURL {
-            throw CatalogError.validation(
-                "CATALOG_DATABASE_URL is set (\(redacted(url))), but this build serves the embedded SQLite store only; unset it.",
-                parameter: "CATALOG_DATABASE_URL")
+            let store = try PostgresCatalogStore(url: url, logger: logger)
+            do {
+                try await store.migrate()
+            } catch let error as CatalogError where error.code == .storageUnavailable {
+                store.shutdown()
+                throw CatalogError.storageUnavailable("Cannot reach PostgreSQL at \(store.redactedURL): \(error.message)")
+            }
+            let catalog = Catalog(store: store, objects: objects, maxUploadBytes: settings.maxUploadBytes, events: events)
+            return Runtime(
+                catalog: catalog,
+                services: [PostgresListenerService(listener: PostgresJobListener(store: store, events: events, logger: logger))],
+                storeDescription: store.redactedURL, migrations: try await store.appliedMigrations())
         }
-        return try SQLiteCatalogStore(path: settings.databasePath)
+        let store = try SQLiteCatalogStore(path: settings.databasePath)
+        let catalog = Catalog(store: store, objects: objects, maxUploadBytes: settings.maxUploadBytes, events: events)
+        return Runtime(catalog: catalog, services: [], storeDescription: settings.databasePath, migrations: try store.appliedMigrations())
+    }
+
+    static func makeCatalog(_ settings: StoreSettings) async throws -> Catalog {
+        try await makeRuntime(settings).catalog
     }
 
     static func makeObjectStore(_ settings: StoreSettings) throws -> any ObjectStore {
@@ -26,14 +57,13 @@ enum Composition {
             throw CatalogError.storageUnavailable("Cannot use \(settings.objectsDirectory): \(error)")
         }
     }
+}
 
-    static func makeCatalog(_ settings: StoreSettings) throws -> Catalog {
-        Catalog(store: try makeStore(settings), objects: try makeObjectStore(settings), maxUploadBytes: settings.maxUploadBytes)
-    }
+/// PostgreSQL LISTEN/NOTIFY as a lifecycle service.
+struct PostgresListenerService: Service {
+    let listener: PostgresJobListener
 
-    private static func redacted(_ url: String) -> String {
-        guard var components = URLComponents(string: url) else { return "an unparsable URL" }
-        if components.password != nil { components.password = "***" }
-        return components.string ?? "a URL"
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { await listener.run() }
     }
 }

@@ -17,7 +17,7 @@ struct IngestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try store.resolve()
-        let catalog = try Composition.makeCatalog(settings)
+        let catalog = try await Composition.makeCatalog(settings)
         guard let handle = FileHandle(forReadingAtPath: file) else {
             throw CatalogError.validation("Cannot read \(file).", parameter: "FILE", value: file)
         }

@@ -30,7 +30,8 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "partner-catalog")
         logger.logLevel = settings.logLevel
 
-        let catalog = try Composition.makeCatalog(settings)
+        let runtime = try await Composition.makeRuntime(settings, logger: logger)
+        let catalog = runtime.catalog
         switch try await catalog.keys.bootstrapAdmin(configuredKey: adminKey ?? environment["CATALOG_ADMIN_KEY"]) {
         case .generated(let secret):
             // Written unbuffered so the key shows at once even when stdout is a file or a pipe.
@@ -52,9 +53,9 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let app = CatalogHTTP.application(
             catalog: catalog, spoolDirectory: settings.spoolDirectory, registry: registry, host: host, port: port,
-            services: [workers], logger: logger)
+            services: [workers] + runtime.services, logger: logger)
         logger.info("partner-catalog listening", metadata: [
-            "address": "http://\(host):\(port)", "data_dir": .string(settings.dataDirectory),
+            "address": "http://\(host):\(port)", "database": .string(runtime.storeDescription),
             "workers": .stringConvertible(workerCount), "auto_run": .stringConvertible(workerSettings.autoRun),
         ])
         try await app.runService()

@@ -14,14 +14,15 @@ struct WorkerCommand: AsyncParsableCommand {
         let settings = try store.resolve()
         var logger = Logger(label: "partner-catalog-worker")
         logger.logLevel = settings.logLevel
-        let catalog = try Composition.makeCatalog(settings)
+        let runtime = try await Composition.makeRuntime(settings, logger: logger)
+        let catalog = runtime.catalog
         let (count, workerSettings) = try workerOptions.resolve()
         guard count > 0 else { throw CatalogError.validation("A worker process needs at least one worker.", parameter: "workers") }
         logger.info("partner-catalog worker started", metadata: [
-            "workers": .stringConvertible(count), "auto_run": .stringConvertible(workerSettings.autoRun),
+            "workers": .stringConvertible(count), "database": .string(runtime.storeDescription), "auto_run": .stringConvertible(workerSettings.autoRun),
         ])
         let group = ServiceGroup(
-            services: [WorkerService(catalog: catalog, count: count, settings: workerSettings, logger: logger)],
+            services: [WorkerService(catalog: catalog, count: count, settings: workerSettings, logger: logger)] + runtime.services,
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }

@@ -1,0 +1,77 @@
+import CatalogCore
+import Foundation
+import Logging
+import PostgresNIO
+
+extension PostgresCatalogStore: APIKeyRepository {
+    private static let keySelect = """
+        SELECT k.*, p.partner_name FROM api_keys k LEFT JOIN partners p ON p.partner_id = k.partner_id
+        """
+
+    public func createKey(hash: String, role: Role, partnerID: String?, label: String?, at date: Date) async throws -> APIKeyRecord {
+        try await transaction { connection in
+            let block = try await Self.allocate(.apiKey, count: 1, connection, self.logger)
+            do {
+                try await connection.query("""
+                    INSERT INTO api_keys (seq, key_id, key_hash, role, partner_id, label, created_at)
+                    VALUES (\(block.last), \(block.formatted), \(hash), \(role.rawValue), \(partnerID), \(label), \(date))
+                    """, logger: self.logger).drain()
+            } catch where PostgresErrors.sqlState(error) == PostgresErrors.uniqueViolation {
+                throw CatalogError.conflict("This key is registered already.")
+            }
+            guard let record = try await Self.key(id: block.formatted, connection, self.logger) else {
+                throw CatalogError(.internal, "The new key \(block.formatted) was not stored.")
+            }
+            return record
+        }
+    }
+
+    public func activeKey(hash: String) async throws -> (APIKeyRecord, Partner?)? {
+        let found: (APIKeyRecord, Partner?)?? = try await withConnection { connection in
+            guard let row = try await connection.query("""
+                \(unescaped: Self.keySelect) WHERE k.key_hash = \(hash) AND k.revoked_at IS NULL
+                """, logger: self.logger).first()
+            else { return nil }
+            let record = try Self.key(from: row)
+            var partner: Partner?
+            if let partnerID = record.partnerID {
+                partner = try await connection.query("SELECT * FROM partners WHERE partner_id = \(partnerID)", logger: self.logger)
+                    .first().map(Self.partner(from:))
+            }
+            return .some((record, partner))
+        }
+        return found ?? nil
+    }
+
+    public func listKeys() async throws -> [APIKeyRecord] {
+        try await withConnection { connection in
+            try await connection.query("\(unescaped: Self.keySelect) ORDER BY k.seq", logger: self.logger).rows().map(Self.key(from:))
+        }
+    }
+
+    public func revokeKey(id: String, at date: Date) async throws -> APIKeyRecord? {
+        try await withConnection { connection in
+            try await connection.query("""
+                UPDATE api_keys SET revoked_at = \(date) WHERE key_id = \(id) AND revoked_at IS NULL
+                """, logger: self.logger).drain()
+            return try await Self.key(id: id, connection, self.logger)
+        }
+    }
+
+    public func countKeys() async throws -> Int {
+        try await withConnection { connection in
+            try await connection.query("SELECT count(*) FROM api_keys", logger: self.logger).one(Int.self) ?? 0
+        }
+    }
+
+    static func key(id: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> APIKeyRecord? {
+        try await connection.query("\(unescaped: keySelect) WHERE k.key_id = \(id)", logger: logger).first().map(key(from:))
+    }
+
+    static func key(from row: PostgresRandomAccessRow) throws -> APIKeyRecord {
+        APIKeyRecord(
+            keyID: try row.value("key_id"), role: Role(rawValue: try row.value("role")) ?? .reader,
+            partnerID: try row.optional("partner_id"), partnerName: try row.optional("partner_name"),
+            label: try row.optional("label"), createdAt: try row.value("created_at"), revokedAt: try row.optional("revoked_at"))
+    }
+}

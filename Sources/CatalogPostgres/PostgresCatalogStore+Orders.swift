@@ -1,0 +1,116 @@
+import CatalogCore
+import Foundation
+import Logging
+import PostgresNIO
+
+extension PostgresCatalogStore: OrderLoader {
+    public func stageOrderLines(jobID: String, _ batch: [StagedOrderLine]) async throws -> [Int] {
+        guard !batch.isEmpty else { return [] }
+        var encoder = CopyTextEncoder(capacity: batch.count * 128)
+        for row in batch {
+            let record = row.record
+            encoder.field(record.orderID)
+            encoder.field(record.sku)
+            encoder.field(row.line)
+            encoder.field(record.quantity)
+            encoder.field(record.unitPrice.units)
+            encoder.field(record.currency)
+            encoder.field(record.orderedAt)
+            encoder.field(row.contentHash)
+            encoder.endRow()
+        }
+        let data = encoder.take()
+        return try await withConnection(.upTo(.seconds(120))) { connection in
+            let logger = self.logger
+            try await connection.query("""
+                CREATE TEMP TABLE IF NOT EXISTS order_batch (
+                    order_id TEXT NOT NULL, sku TEXT NOT NULL, line BIGINT NOT NULL, quantity BIGINT NOT NULL,
+                    unit_price_units BIGINT NOT NULL, currency TEXT NOT NULL, ordered_at TIMESTAMPTZ NOT NULL,
+                    content_hash TEXT NOT NULL)
+                """, logger: logger).drain()
+            try await connection.query("TRUNCATE order_batch", logger: logger).drain()
+            try await connection.copyFrom(table: "order_batch", logger: logger) { writer in try await writer.write(data) }
+            var duplicates: [Int] = []
+            let rows = try await connection.query("""
+                WITH staged AS (
+                    INSERT INTO order_staging (job_id, order_id, sku, line, quantity, unit_price_units, currency, ordered_at,
+                        content_hash)
+                    SELECT \(jobID), order_id, sku, line, quantity, unit_price_units, currency, ordered_at, content_hash
+                    FROM order_batch ORDER BY line
+                    ON CONFLICT DO NOTHING
+                    RETURNING line)
+                SELECT b.line FROM order_batch b WHERE b.line NOT IN (SELECT line FROM staged) ORDER BY b.line
+                """, logger: logger)
+            for try await line in rows.decode(Int.self) { duplicates.append(line) }
+            return duplicates
+        }
+    }
+
+    public func mergeOrderLines(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts {
+        try await transaction(.unbounded) { connection in
+            let logger = self.logger
+            let partnerID = feed.partnerID
+            guard let row = try await connection.query("""
+                SELECT count(*) FILTER (WHERE l.order_seq IS NULL) AS inserted,
+                       count(*) FILTER (WHERE l.order_seq IS NOT NULL AND l.content_hash <> s.content_hash) AS updated,
+                       count(*) FILTER (WHERE l.order_seq IS NOT NULL AND l.content_hash = s.content_hash) AS unchanged
+                FROM order_staging s
+                LEFT JOIN orders o ON o.partner_id = \(partnerID) AND o.partner_order_id = s.order_id
+                LEFT JOIN order_lines l ON l.order_seq = o.seq AND l.sku = s.sku
+                WHERE s.job_id = \(jobID)
+                """, logger: logger).first()
+            else { throw CatalogError(.internal, "The merge counts came back empty.") }
+            let counts = MergeCounts(
+                inserted: try row.value("inserted"), updated: try row.value("updated"), unchanged: try row.value("unchanged"))
+
+            // Orders first seen: numbered in the order of their first line, dated by that line.
+            let newOrders = try await connection.query("""
+                SELECT count(DISTINCT s.order_id) FROM order_staging s
+                WHERE s.job_id = \(jobID)
+                  AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.partner_id = \(partnerID) AND o.partner_order_id = s.order_id)
+                """, logger: logger).one(Int64.self) ?? 0
+            if newOrders > 0 {
+                let block = try await Self.allocate(.order, count: newOrders, connection, logger)
+                let first = block.last - newOrders
+                try await connection.query("""
+                    INSERT INTO orders (seq, order_id, partner_id, partner_name, partner_order_id, currency, ordered_at, feed_id,
+                        created_at)
+                    SELECT n.seq, catalog_id('OR', n.seq), \(partnerID), \(feed.partnerName), n.order_id, n.currency,
+                        n.ordered_at, \(feed.feedID), \(now)
+                    FROM (
+                        SELECT \(first) + row_number() OVER (ORDER BY f.line) AS seq, f.*
+                        FROM (
+                            SELECT DISTINCT ON (s.order_id) s.order_id, s.line, s.currency, s.ordered_at
+                            FROM order_staging s
+                            WHERE s.job_id = \(jobID)
+                              AND NOT EXISTS (
+                                  SELECT 1 FROM orders o WHERE o.partner_id = \(partnerID) AND o.partner_order_id = s.order_id)
+                            ORDER BY s.order_id, s.line
+                        ) f
+                    ) n
+                    """, logger: logger).drain()
+            }
+            if counts.updated > 0 {
+                try await connection.query("""
+                    UPDATE order_lines l SET quantity = s.quantity, unit_price_units = s.unit_price_units, currency = s.currency,
+                        ordered_at = s.ordered_at, content_hash = s.content_hash, feed_id = \(feed.feedID), updated_at = \(now)
+                    FROM order_staging s JOIN orders o ON o.partner_id = \(partnerID) AND o.partner_order_id = s.order_id
+                    WHERE s.job_id = \(jobID) AND l.order_seq = o.seq AND l.sku = s.sku AND l.content_hash <> s.content_hash
+                    """, logger: logger).drain()
+            }
+            if counts.inserted > 0 {
+                try await connection.query("""
+                    INSERT INTO order_lines (order_seq, sku, quantity, unit_price_units, currency, ordered_at, content_hash,
+                        feed_id, created_at, updated_at)
+                    SELECT o.seq, s.sku, s.quantity, s.unit_price_units, s.currency, s.ordered_at, s.content_hash,
+                        \(feed.feedID), \(now), \(now)
+                    FROM order_staging s JOIN orders o ON o.partner_id = \(partnerID) AND o.partner_order_id = s.order_id
+                    WHERE s.job_id = \(jobID)
+                      AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_seq = o.seq AND l.sku = s.sku)
+                    """, logger: logger).drain()
+            }
+            try await connection.query("DELETE FROM order_staging WHERE job_id = \(jobID)", logger: logger).drain()
+            return counts
+        }
+    }
+}

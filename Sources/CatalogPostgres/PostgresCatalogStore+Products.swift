@@ -1,0 +1,166 @@
+import CatalogCore
+import Foundation
+import Logging
+import PostgresNIO
+
+extension PostgresCatalogStore: ProductLoader {
+    public func resetAttempt(jobID: String) async throws {
+        try await transaction { connection in
+            for table in ["product_staging", "order_staging", "job_errors"] {
+                try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE job_id = $1", binds: Self.binds(jobID)),
+                                           logger: self.logger).drain()
+            }
+        }
+    }
+
+    /// Each batch goes by COPY into a per-connection temporary table, then into the shared staging table
+    /// with one statement that also reports the SKUs this job staged before (duplicates).
+    public func stage(jobID: String, _ batch: [StagedProduct]) async throws -> [Int] {
+        guard !batch.isEmpty else { return [] }
+        var encoder = CopyTextEncoder(capacity: batch.count * 256)
+        for row in batch {
+            let record = row.record
+            encoder.field(record.sku)
+            encoder.field(row.line)
+            encoder.field(record.productName)
+            encoder.field(record.description)
+            encoder.field(record.brand)
+            encoder.field(record.category)
+            encoder.field(record.price.units)
+            encoder.field(record.currency)
+            encoder.field(record.availability.rawValue)
+            encoder.field(record.quantity)
+            encoder.field(JSONText.array(record.imageURLs))
+            encoder.field(JSONText.object(record.attributes))
+            encoder.field(row.contentHash)
+            encoder.endRow()
+        }
+        let data = encoder.take()
+        return try await withConnection(.upTo(.seconds(120))) { connection in
+            let logger = self.logger
+            try await connection.query("""
+                CREATE TEMP TABLE IF NOT EXISTS product_batch (
+                    sku TEXT NOT NULL, line BIGINT NOT NULL, product_name TEXT NOT NULL, description TEXT, brand TEXT,
+                    category TEXT, price_units BIGINT NOT NULL, currency TEXT NOT NULL, availability TEXT NOT NULL,
+                    quantity BIGINT, image_urls TEXT NOT NULL, attributes TEXT NOT NULL, content_hash TEXT NOT NULL)
+                """, logger: logger).drain()
+            try await connection.query("TRUNCATE product_batch", logger: logger).drain()
+            try await connection.copyFrom(table: "product_batch", logger: logger) { writer in try await writer.write(data) }
+            var duplicates: [Int] = []
+            let rows = try await connection.query("""
+                WITH staged AS (
+                    INSERT INTO product_staging (job_id, sku, line, product_name, description, brand, category, price_units,
+                        currency, availability, quantity, image_urls, attributes, content_hash)
+                    SELECT \(jobID), sku, line, product_name, description, brand, category, price_units, currency,
+                        availability, quantity, image_urls, attributes, content_hash
+                    FROM product_batch ORDER BY line
+                    ON CONFLICT DO NOTHING
+                    RETURNING line)
+                SELECT b.line FROM product_batch b WHERE b.line NOT IN (SELECT line FROM staged) ORDER BY b.line
+                """, logger: logger)
+            for try await line in rows.decode(Int.self) { duplicates.append(line) }
+            return duplicates
+        }
+    }
+
+    public func recordDiagnostics(jobID: String, _ diagnostics: [RowDiagnostic]) async throws {
+        guard !diagnostics.isEmpty else { return }
+        var encoder = CopyTextEncoder(capacity: diagnostics.count * 128)
+        for diagnostic in diagnostics {
+            encoder.field(jobID)
+            encoder.field(diagnostic.line)
+            encoder.field(diagnostic.sku)
+            encoder.field(diagnostic.column)
+            encoder.field(diagnostic.code)
+            encoder.field(diagnostic.message)
+            encoder.field(diagnostic.value)
+            encoder.endRow()
+        }
+        let data = encoder.take()
+        try await withConnection(.upTo(.seconds(120))) { connection in
+            try await connection.copyFrom(
+                table: "job_errors", columns: ["job_id", "line", "sku", "column_name", "code", "message", "value"], logger: self.logger
+            ) { writer in try await writer.write(data) }
+        }
+    }
+
+    public func merge(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts {
+        try await transaction(.unbounded) { connection in
+            let logger = self.logger
+            let partnerID = feed.partnerID
+            guard let row = try await connection.query("""
+                SELECT count(*) FILTER (WHERE p.seq IS NULL) AS inserted,
+                       count(*) FILTER (WHERE p.seq IS NOT NULL AND (p.content_hash <> s.content_hash OR p.status <> 'active')) AS updated,
+                       count(*) FILTER (WHERE p.seq IS NOT NULL AND p.content_hash = s.content_hash AND p.status = 'active') AS unchanged
+                FROM product_staging s LEFT JOIN products p ON p.partner_id = \(partnerID) AND p.sku = s.sku
+                WHERE s.job_id = \(jobID)
+                """, logger: logger).first()
+            else { throw CatalogError(.internal, "The merge counts came back empty.") }
+            var counts = MergeCounts(
+                inserted: try row.value("inserted"), updated: try row.value("updated"), unchanged: try row.value("unchanged"))
+
+            if counts.updated > 0 {
+                try await connection.query("""
+                    UPDATE products p SET product_name = s.product_name, description = s.description, brand = s.brand,
+                        category = s.category, price_units = s.price_units, currency = s.currency,
+                        availability = s.availability, quantity = s.quantity, image_urls = s.image_urls,
+                        attributes = s.attributes, content_hash = s.content_hash, status = 'active', feed_id = \(feed.feedID),
+                        updated_at = \(now)
+                    FROM product_staging s
+                    WHERE s.job_id = \(jobID) AND p.partner_id = \(partnerID) AND p.sku = s.sku
+                      AND (p.content_hash <> s.content_hash OR p.status <> 'active')
+                    """, logger: logger).drain()
+            }
+            if counts.inserted > 0 {
+                // One block of product IDs for the whole feed, numbered in file order.
+                let block = try await Self.allocate(.product, count: counts.inserted, connection, logger)
+                let first = block.last - counts.inserted
+                try await connection.query("""
+                    INSERT INTO products (seq, product_id, partner_id, partner_name, sku, product_name, description, brand,
+                        category, price_units, currency, availability, quantity, image_urls, attributes, content_hash, status,
+                        feed_id, created_at, updated_at)
+                    SELECT n.seq, catalog_id('PR', n.seq), \(partnerID), \(feed.partnerName), n.sku, n.product_name,
+                        n.description, n.brand, n.category, n.price_units, n.currency, n.availability, n.quantity,
+                        n.image_urls, n.attributes, n.content_hash, 'active', \(feed.feedID), \(now), \(now)
+                    FROM (
+                        SELECT \(first) + row_number() OVER (ORDER BY s.line) AS seq, s.*
+                        FROM product_staging s
+                        WHERE s.job_id = \(jobID)
+                          AND NOT EXISTS (SELECT 1 FROM products p WHERE p.partner_id = \(partnerID) AND p.sku = s.sku)
+                    ) n
+                    """, logger: logger).drain()
+            }
+            if feed.mode == .full {
+                counts.deactivated = try await connection.query("""
+                    WITH gone AS (
+                        UPDATE products p SET status = 'inactive', feed_id = \(feed.feedID), updated_at = \(now)
+                        WHERE p.partner_id = \(partnerID) AND p.status = 'active'
+                          AND NOT EXISTS (SELECT 1 FROM product_staging s WHERE s.job_id = \(jobID) AND s.sku = p.sku)
+                        RETURNING 1)
+                    SELECT count(*) FROM gone
+                    """, logger: logger).one(Int64.self) ?? 0
+            }
+            try await connection.query("DELETE FROM product_staging WHERE job_id = \(jobID)", logger: logger).drain()
+            return counts
+        }
+    }
+
+    public func diagnostics(jobID: String, _ page: PageRequest) async throws -> Page<RowDiagnostic> {
+        try await withConnection { connection in
+            let rows = try await connection.query("""
+                SELECT * FROM job_errors WHERE job_id = \(jobID) AND seq > \(page.after ?? 0) ORDER BY seq LIMIT \(page.limit + 1)
+                """, logger: self.logger).rows()
+            return try Self.page(rows, limit: page.limit) { row in
+                RowDiagnostic(
+                    line: try row.value("line"), sku: try row.optional("sku"), column: try row.optional("column_name"),
+                    code: try row.value("code"), message: try row.value("message"), value: try row.optional("value"))
+            }
+        }
+    }
+
+    static func binds(_ values: String...) -> PostgresBindings {
+        var binds = PostgresBindings()
+        for value in values { binds.append(value) }
+        return binds
+    }
+}
