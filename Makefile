@@ -26,10 +26,9 @@ release: deps
 run: release
 	.build/release/partner-catalog serve
 
-## The whole test suite.
+## The whole test suite, against a throwaway PostgreSQL that it starts and stops (scripts/test.sh).
 test: deps
-	scripts/validate-openapi.sh
-	$(SWIFT) test
+	scripts/test.sh
 
 clean:
 	rm -rf .build
@@ -37,3 +36,4 @@ clean:
 ## Benchmarks in release mode (see bench/).
 bench: release
 	bench/etl.sh
+	bench/postgres-etl.sh

@@ -7,8 +7,9 @@ import Testing
 @Suite struct ETLEdgeCaseTests {
     func summary(_ job: [String: Any]) -> [String: Int] { (job["summary"] as? [String: Int]) ?? [:] }
 
-    @Test func headerOnlyFeedCompletesWithNothing() async throws {
-        let app = try await TestApp.make()
+    @Test(arguments: StoreKind.allCases)
+    func headerOnlyFeedCompletesWithNothing(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
         try await app.testWithWorker { client in
             _ = try await client.uploadRaw(Array("sku,product_name,price\n".utf8), key: app.adminKey, query: "partner_name=acme")
             let job = try await client.run("JV00001", key: app.adminKey)
@@ -17,8 +18,9 @@ import Testing
         }
     }
 
-    @Test func tenThousandColumnsBecomeAttributes() async throws {
-        let app = try await TestApp.make()
+    @Test(arguments: StoreKind.allCases)
+    func tenThousandColumnsBecomeAttributes(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
         let extra = (0..<9_997).map { "c\($0)" }
         let header = (["sku", "product_name", "price"] + extra).joined(separator: ",")
         let row = (["WIDE-1", "Wide", "1.00"] + extra.map { "v\($0)" }).joined(separator: ",")
@@ -30,8 +32,9 @@ import Testing
         }
     }
 
-    @Test func oneMegabyteDescriptionIsStored() async throws {
-        let app = try await TestApp.make()
+    @Test(arguments: StoreKind.allCases)
+    func oneMegabyteDescriptionIsStored(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
         let description = String(repeating: "long text, \"quoted\" ", count: 52_429)
         let csv = "sku,product_name,price,description\nBIG-1,Big,1.00,\"\(description.replacingOccurrences(of: "\"", with: "\"\""))\"\n"
         try await app.testWithWorker { client in
@@ -42,8 +45,9 @@ import Testing
         }
     }
 
-    @Test func autoRunNeedsNoRunRequest() async throws {
-        let app = try await TestApp.make()
+    @Test(arguments: StoreKind.allCases)
+    func autoRunNeedsNoRunRequest(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
         let worker = app.worker { $0.autoRun = true }
         let running = Task { await worker.run() }
         defer { running.cancel() }

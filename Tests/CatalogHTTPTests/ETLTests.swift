@@ -26,8 +26,9 @@ import Testing
         return Array((out.joined(separator: "\n") + "\n").utf8)
     }
 
-    @Test func exactCountsAcrossLoadsReRunsChangesAndFullMode() async throws {
-        let app = try await TestApp.make()
+    @Test(arguments: StoreKind.allCases)
+    func exactCountsAcrossLoadsReRunsChangesAndFullMode(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
         let (_, key) = try await app.createPartner("acme-outdoor")
         try await app.testWithWorker { client in
             _ = try await client.uploadMultipart([.file(fileName: "spring.csv", bytes: Self.clean)], key: key)
@@ -37,7 +38,7 @@ import Testing
             #expect(first["message"] as? String
                 == "ETL processing completed. Products processed: 13. Inserted: 13. Updated: 0. Unchanged: 0. Skipped: 0.")
             #expect((first["progress"] as? [String: Int])?["rows_read"] == 13)
-            #expect(try app.products().count == 13)
+            #expect(try await app.products().count == 13)
 
             let again = try await client.run("JV00001", key: key)
             #expect(summary(again)["unchanged"] == 13 && summary(again)["inserted"] == 0)
@@ -45,7 +46,7 @@ import Testing
             _ = try await client.uploadRaw(Self.variant(changingPricesOf: ["TENT-2P", "BAG-40F", "CHAIR-L"]), key: key)
             let changed = try await client.run("JV00002", key: key)
             #expect(summary(changed) == ["rows_total": 13, "inserted": 0, "updated": 3, "unchanged": 10, "skipped": 0, "deactivated": 0])
-            #expect(try app.products()["TENT-2P"]?.price == 12_345)
+            #expect(try await app.products()["TENT-2P"]?.price == 12_345)
 
             _ = try await client.uploadRaw(
                 Self.variant(changingPricesOf: ["TENT-2P", "BAG-40F", "CHAIR-L"], dropping: ["PACK-45", "POT-1L"]), key: key,
@@ -53,14 +54,14 @@ import Testing
             let full = try await client.run("JV00003", key: key)
             #expect(summary(full) == ["rows_total": 11, "inserted": 0, "updated": 0, "unchanged": 11, "skipped": 0, "deactivated": 2])
             #expect((full["message"] as? String)?.hasSuffix("Deactivated: 2.") == true)
-            let products = try app.products()
+            let products = try await app.products()
             #expect(products.count == 13)
             #expect(products["PACK-45"]?.status == "inactive" && products["POT-1L"]?.status == "inactive")
 
             _ = try await client.uploadRaw(Self.clean, key: key)
             let back = try await client.run("JV00004", key: key)
             #expect(summary(back) == ["rows_total": 13, "inserted": 0, "updated": 5, "unchanged": 8, "skipped": 0, "deactivated": 0])
-            #expect(try app.products().values.allSatisfy { $0.status == "active" })
+            #expect(try await app.products().values.allSatisfy { $0.status == "active" })
 
             let feed = try await client.get("/feeds/FD00004", key: key).json
             #expect(feed["status"] as? String == "processed")
@@ -68,8 +69,9 @@ import Testing
         }
     }
 
-    @Test func messyFeedSkipsWithDiagnosticsInLineOrder() async throws {
-        let app = try await TestApp.make()
+    @Test(arguments: StoreKind.allCases)
+    func messyFeedSkipsWithDiagnosticsInLineOrder(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
         let (_, key) = try await app.createPartner("acme")
         try await app.testWithWorker { client in
             _ = try await client.uploadRaw(try Fixture.bytes("products-messy.csv"), key: key)
@@ -88,12 +90,13 @@ import Testing
             let cursor = try #require(page.json["next_cursor"] as? String)
             let next = try await client.get("/jobs/JV00001/errors?limit=1&cursor=\(cursor)", key: key)
             #expect(next.items.map { $0["line"] as? Int } == [8])
-            #expect(try app.products()["TENT-2P"]?.price == 2_490_000)
+            #expect(try await app.products()["TENT-2P"]?.price == 2_490_000)
         }
     }
 
-    @Test func malformedRowsAreSkippedWithTheirLine() async throws {
-        let app = try await TestApp.make()
+    @Test(arguments: StoreKind.allCases)
+    func malformedRowsAreSkippedWithTheirLine(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
         try await app.testWithWorker { client in
             let csv = "sku,product_name,price\nA,Alpha,1\nB,Be\"ta,2\nC,\"Gamma\"x,3\nD,Delta\nE,Eps,5,extra\nF,Nul\u{0},6\n"
                 + "G,\(String(repeating: "g", count: 501)),7\nH,Eta,1e3\nI,Iota,-1\n\(String(repeating: "S", count: 65)),Long,1\n"
@@ -108,11 +111,13 @@ import Testing
                 "stray_quote", "text_after_closing_quote", "wrong_field_count", "wrong_field_count", "invalid_characters",
                 "too_long", "invalid_price", "invalid_price", "too_long", "unterminated_quote",
             ])
+            #expect(errors[4]["value"] as? String == "Nul\u{FFFD}")
         }
     }
 
-    @Test func tamperedRawObjectFailsWithChecksumMismatchAndChangesNothing() async throws {
-        let app = try await TestApp.make()
+    @Test(arguments: StoreKind.allCases)
+    func tamperedRawObjectFailsWithChecksumMismatchAndChangesNothing(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
         try await app.testWithWorker { client in
             _ = try await client.uploadRaw(Self.clean, key: app.adminKey, query: "partner_name=acme&file_name=a.csv")
             _ = try await client.run("JV00001", key: app.adminKey)
@@ -126,7 +131,7 @@ import Testing
             #expect(job["status"] as? String == "failed")
             #expect((job["error"] as? [String: String])?["code"] == "CHECKSUM_MISMATCH")
             #expect(job["attempts"] as? Int == 1)
-            #expect(try app.products()["TENT-2P"]?.price == 2_490_000)
+            #expect(try await app.products()["TENT-2P"]?.price == 2_490_000)
             #expect(try await client.get("/jobs/JV00002/errors", key: app.adminKey).json["count"] as? Int == 0)
             let feed = try await client.get("/feeds/FD00002", key: app.adminKey).json
             #expect(feed["status"] as? String == "failed")
@@ -134,8 +139,9 @@ import Testing
         }
     }
 
-    @Test func missingRawObjectFailsAtOnce() async throws {
-        let app = try await TestApp.make()
+    @Test(arguments: StoreKind.allCases)
+    func missingRawObjectFailsAtOnce(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
         try await app.testWithWorker { client in
             _ = try await client.uploadRaw(Self.clean, key: app.adminKey, query: "partner_name=acme&file_name=a.csv")
             try FileManager.default.removeItem(atPath: app.directory.path + "/objects/raw/partners/acme/feeds/FD00001/a.csv")
@@ -146,8 +152,9 @@ import Testing
         }
     }
 
-    @Test func gzipFeedsAreImported() async throws {
-        let app = try await TestApp.make()
+    @Test(arguments: StoreKind.allCases)
+    func gzipFeedsAreImported(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
         try await app.testWithWorker { client in
             _ = try await client.uploadRaw(try Fixture.bytes("products-clean.csv.gz"), key: app.adminKey, query: "partner_name=acme")
             let job = try await client.run("JV00001", key: app.adminKey)
@@ -155,8 +162,9 @@ import Testing
         }
     }
 
-    @Test func runRules() async throws {
-        let app = try await TestApp.make()
+    @Test(arguments: StoreKind.allCases)
+    func runRules(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
         let (_, key) = try await app.createPartner("acme")
         let (_, rival) = try await app.createPartner("rival")
         let reader = try await app.createKey(.reader)

@@ -6,8 +6,9 @@ import NIOCore
 import Testing
 
 @Suite struct FeedReadTests {
-    @Test func feedsListNewestFirstWithFiltersAndCursors() async throws {
-        let app = try await TestApp.make()
+    @Test(arguments: StoreKind.allCases)
+    func feedsListNewestFirstWithFiltersAndCursors(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
         let orders = try Fixture.bytes("orders-clean.csv")
         try await app.test { client in
             for partner in ["acme", "rival", "acme"] {
@@ -33,8 +34,9 @@ import Testing
         }
     }
 
-    @Test func partnerKeysSeeTheirOwnFeedsAndJobsOnly() async throws {
-        let app = try await TestApp.make()
+    @Test(arguments: StoreKind.allCases)
+    func partnerKeysSeeTheirOwnFeedsAndJobsOnly(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
         let (_, acmeKey) = try await app.createPartner("acme")
         let (_, rivalKey) = try await app.createPartner("rival")
         try await app.test { client in
@@ -60,8 +62,9 @@ import Testing
         }
     }
 
-    @Test func jobsFilterByTypeStatusAndFeed() async throws {
-        let app = try await TestApp.make()
+    @Test(arguments: StoreKind.allCases)
+    func jobsFilterByTypeStatusAndFeed(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
         try await app.test { client in
             for _ in 0..<3 { _ = try await client.uploadRaw(sampleCSV, key: app.adminKey, query: "partner_name=acme") }
             let queued = try await client.get("/jobs?status=queued", key: app.adminKey)
@@ -78,8 +81,9 @@ import Testing
         }
     }
 
-    @Test func rawDownloadOfAMissingObjectIs404() async throws {
-        let app = try await TestApp.make()
+    @Test(arguments: StoreKind.allCases)
+    func rawDownloadOfAMissingObjectIs404(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
         try await app.test { client in
             _ = try await client.uploadRaw(sampleCSV, key: app.adminKey, query: "partner_name=acme")
             try FileManager.default.removeItem(atPath: app.directory.path + "/objects/raw/partners/acme/feeds/FD00001/upload.csv")

@@ -42,9 +42,10 @@ final class FlakyReads: ObjectStore {
             UploadRequest(partnerName: partner, fileName: "f.csv"), by: admin, body: Bytes.chunks(bytes)).feed
     }
 
-    @Test func abandonedLeaseIsReclaimedAndCountsMatchACleanRun() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func abandonedLeaseIsReclaimedAndCountsMatchACleanRun(_ store: StoreKind) async throws {
         let clock = TestClock()
-        let app = try await TestApp.make(clock: clock)
+        let app = try await TestApp.make(store, clock: clock)
         let feed = try await upload(app, partner: "acme")
         _ = try await app.catalog.runs.requestRun(feed.validationJobID, by: admin)
 
@@ -64,14 +65,15 @@ final class FlakyReads: ObjectStore {
         #expect(job.status == .completed)
         #expect(job.attempts == 2)
         #expect(job.summary?.inserted == 13 && job.summary?.skipped == 0 && job.summary?.rowsTotal == 13)
-        #expect(try app.products()["TENT-2P"]?.price == 2_490_000)
+        #expect(try await app.products()["TENT-2P"]?.price == 2_490_000)
         #expect(try await app.catalog.store.finish(jobID: job.jobID, owner: "dead", outcome: .failed(.init(code: "X", message: "late")),
                                                    now: clock.now()) == false, "the dead worker's late report is ignored")
         #expect(try await app.catalog.store.job(id: job.jobID)?.status == .completed)
     }
 
-    @Test func transientFailuresAreRetriedThenSucceed() async throws {
-        let app = try await TestApp.make { FlakyReads(base: $0, failures: 2) }
+    @Test(arguments: StoreKind.allCases)
+    func transientFailuresAreRetriedThenSucceed(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store) { FlakyReads(base: $0, failures: 2) }
         let feed = try await upload(app, partner: "acme")
         _ = try await app.catalog.runs.requestRun(feed.validationJobID, by: admin)
         let worker = app.worker()
@@ -83,8 +85,9 @@ final class FlakyReads: ObjectStore {
         #expect(job.summary?.inserted == 13)
     }
 
-    @Test func transientFailuresFailTheJobAfterThreeAttempts() async throws {
-        let app = try await TestApp.make { FlakyReads(base: $0, failures: 100) }
+    @Test(arguments: StoreKind.allCases)
+    func transientFailuresFailTheJobAfterThreeAttempts(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store) { FlakyReads(base: $0, failures: 100) }
         let feed = try await upload(app, partner: "acme")
         _ = try await app.catalog.runs.requestRun(feed.validationJobID, by: admin)
         let worker = app.worker()
@@ -99,9 +102,10 @@ final class FlakyReads: ObjectStore {
         #expect(try await app.catalog.store.feed(id: feed.feedID)?.status == .failed)
     }
 
-    @Test func retriesWaitForTheirBackoff() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func retriesWaitForTheirBackoff(_ store: StoreKind) async throws {
         let clock = TestClock()
-        let app = try await TestApp.make(clock: clock) { FlakyReads(base: $0, failures: 1) }
+        let app = try await TestApp.make(store, clock: clock) { FlakyReads(base: $0, failures: 1) }
         let feed = try await upload(app, partner: "acme")
         _ = try await app.catalog.runs.requestRun(feed.validationJobID, by: admin)
         let worker = app.worker { $0.retryBaseDelay = 10 }
@@ -112,17 +116,19 @@ final class FlakyReads: ObjectStore {
         #expect(try await app.catalog.store.job(id: feed.validationJobID)?.status == .completed)
     }
 
-    @Test func onlyQueuedJobsThatWereRequestedRunUnlessAutoRun() async throws {
-        let app = try await TestApp.make()
+    @Test(arguments: StoreKind.allCases)
+    func onlyQueuedJobsThatWereRequestedRunUnlessAutoRun(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
         let feed = try await upload(app, partner: "acme")
         #expect(try await app.worker().runOnce() == false)
         #expect(try await app.worker { $0.autoRun = true }.runOnce())
         #expect(try await app.catalog.store.job(id: feed.validationJobID)?.status == .completed)
     }
 
-    @Test func onePartnerRunsOneJobAtATime() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func onePartnerRunsOneJobAtATime(_ store: StoreKind) async throws {
         let clock = TestClock()
-        let app = try await TestApp.make(clock: clock)
+        let app = try await TestApp.make(store, clock: clock)
         let a1 = try await upload(app, partner: "acme")
         let a2 = try await upload(app, partner: "acme")
         let b1 = try await upload(app, partner: "rival")
@@ -139,8 +145,9 @@ final class FlakyReads: ObjectStore {
         #expect(fourth?.job.jobID == a2.validationJobID)
     }
 
-    @Test func concurrentWorkersRunEachJobExactlyOnce() async throws {
-        let app = try await TestApp.make()
+    @Test(arguments: StoreKind.allCases)
+    func concurrentWorkersRunEachJobExactlyOnce(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
         var feeds: [Feed] = []
         for index in 0..<12 {
             let feed = try await upload(app, partner: "p\(index % 4)x", bytes: Bytes.productsCSV(rows: 50, seed: index))
@@ -156,7 +163,7 @@ final class FlakyReads: ObjectStore {
             #expect(job.summary?.inserted == 50)
         }
         tasks.forEach { $0.cancel() }
-        #expect(try app.products().count == 600)
+        #expect(try await app.products().count == 600)
     }
 }
 
@@ -178,8 +185,9 @@ final class FlakyReads: ObjectStore {
         func ping() async throws { try await base.ping() }
     }
 
-    @Test func cancelledWorkerHandsItsJobBack() async throws {
-        let app = try await TestApp.make { EndlessReads(base: $0) }
+    @Test(arguments: StoreKind.allCases)
+    func cancelledWorkerHandsItsJobBack(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store) { EndlessReads(base: $0) }
         let admin = Principal(keyID: "test", role: .admin, partner: nil)
         let feed = try await app.catalog.uploads.upload(
             UploadRequest(partnerName: "acme"), by: admin, body: Bytes.chunks(Array("sku,product_name,price\n".utf8))).feed

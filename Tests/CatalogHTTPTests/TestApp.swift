@@ -1,6 +1,7 @@
 import CatalogCore
 import CatalogFileStore
 import CatalogHTTP
+import CatalogPostgres
 import CatalogSQLite
 import CatalogTestSupport
 import Foundation
@@ -12,25 +13,47 @@ import Prometheus
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import Testing
 
-/// A catalog on a throwaway embedded store and folder, with an admin key, served through the router.
+/// The store adapters that the store-facing tests run on, each one in turn.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+}
+
+/// A catalog on a throwaway store (an embedded SQLite file, or a fresh PostgreSQL database) and a
+/// local object folder, with an admin key, served through the router.
 struct TestApp {
     let directory: TemporaryDirectory
     let catalog: Catalog
     let adminKey: String
+    let kind: StoreKind
+    /// The PostgreSQL database's URL, for `.postgres`.
+    let databaseURL: String?
 
     static func make(
-        maxUploadBytes: Int64 = 1 << 30, clock: any CatalogClock = SystemClock(),
+        _ kind: StoreKind = .sqlite, maxUploadBytes: Int64 = 1 << 30, clock: any CatalogClock = SystemClock(),
         wrapObjects: (any ObjectStore) -> any ObjectStore = { $0 }
     ) async throws -> TestApp {
         let directory = TemporaryDirectory()
-        let store = try SQLiteCatalogStore(path: directory.path + "/catalog.sqlite")
+        let store: any CatalogStore
+        var databaseURL: String?
+        switch kind {
+        case .sqlite:
+            store = try SQLiteCatalogStore(path: directory.path + "/catalog.sqlite")
+        case .postgres:
+            let fresh = try await TestPostgres.freshStore()
+            store = fresh.store
+            databaseURL = fresh.url
+        }
         let objects = wrapObjects(try FileObjectStore(root: directory.path + "/objects"))
         let catalog = Catalog(store: store, objects: objects, clock: clock, maxUploadBytes: maxUploadBytes)
         guard case .generated(let adminKey) = try await catalog.keys.bootstrapAdmin(configuredKey: nil) else {
             fatalError("a fresh store had a key already")
         }
-        return TestApp(directory: directory, catalog: catalog, adminKey: adminKey)
+        return TestApp(directory: directory, catalog: catalog, adminKey: adminKey, kind: kind, databaseURL: databaseURL)
     }
 
     func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -61,15 +84,37 @@ struct TestApp {
         try await test(body)
     }
 
-    /// Products as the embedded database holds them: sku → (price units, status).
-    func products() throws -> [String: (price: Int64, status: String)] {
-        let queue = try DatabaseQueue(path: directory.path + "/catalog.sqlite")
-        return try queue.read { db in
-            var result: [String: (Int64, String)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT sku, price_units, status FROM products") {
-                result[row["sku"]] = (row["price_units"], row["status"])
+    /// Products as the database holds them: sku → (price units, status).
+    func products() async throws -> [String: (price: Int64, status: String)] {
+        var result: [String: (Int64, String)] = [:]
+        for row in try await rows("SELECT sku, price_units, status FROM products") {
+            result[row["sku"]! ?? ""] = (Int64(row["price_units"]! ?? "") ?? -1, row["status"]! ?? "")
+        }
+        return result
+    }
+
+    /// The rows of a query on the app's database, every value as text (nil for NULL).
+    func rows(_ sql: String) async throws -> [[String: String?]] {
+        switch kind {
+        case .sqlite:
+            let queue = try DatabaseQueue(path: directory.path + "/catalog.sqlite")
+            return try await queue.read { db in
+                try Row.fetchAll(db, sql: sql).map { row in
+                    var values: [String: String?] = [:]
+                    for (column, value) in row {
+                        switch value.storage {
+                        case .null: values[column] = .some(nil)
+                        case .int64(let number): values[column] = String(number)
+                        case .double(let number): values[column] = String(number)
+                        case .string(let text): values[column] = text
+                        case .blob(let data): values[column] = String(decoding: data, as: UTF8.self)
+                        }
+                    }
+                    return values
+                }
             }
-            return result
+        case .postgres:
+            return try await TestPostgres.rows(sql, url: databaseURL)
         }
     }
 

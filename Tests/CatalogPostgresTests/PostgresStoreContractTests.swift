@@ -1,0 +1,77 @@
+import CatalogCore
+import CatalogPostgres
+import CatalogTestSupport
+import Foundation
+import Testing
+
+/// The shared store contract, on the PostgreSQL adapter; each test has a database of its own.
+@Suite struct PostgresStoreContractTests {
+    func makeStore() async throws -> PostgresCatalogStore { try await TestPostgres.freshStore().store }
+
+    @Test func idsAreSequentialPerKind() async throws { try await CatalogStoreContract.idsAreSequentialPerKind(makeStore()) }
+    @Test func idsAreUniqueUnderConcurrency() async throws { try await CatalogStoreContract.idsAreUniqueUnderConcurrency(makeStore()) }
+    @Test func partnersAreUniqueByName() async throws { try await CatalogStoreContract.partnersAreUniqueByName(makeStore()) }
+    @Test func partnersPageInOrder() async throws { try await CatalogStoreContract.partnersPageInOrder(makeStore()) }
+    @Test func keysAuthenticateUntilRevoked() async throws { try await CatalogStoreContract.keysAuthenticateUntilRevoked(makeStore()) }
+    @Test func feedsAreCreatedWithTheirJobs() async throws { try await CatalogStoreContract.feedsAreCreatedWithTheirJobs(makeStore()) }
+    @Test func feedsListNewestFirstWithFilters() async throws {
+        try await CatalogStoreContract.feedsListNewestFirstWithFilters(makeStore())
+    }
+    @Test func idempotencyKeysAreUniquePerPartner() async throws {
+        try await CatalogStoreContract.idempotencyKeysAreUniquePerPartner(makeStore())
+    }
+}
+
+@Suite struct PostgresStoreTests {
+    @Test func migrationsAreRecordedAndIdempotent() async throws {
+        let url = try await TestPostgres.freshDatabaseURL()
+        let first = try PostgresCatalogStore(url: url)
+        #expect(try await first.migrate() == ["001_spine", "002_etl"])
+        #expect(try await first.appliedMigrations() == ["001_spine", "002_etl"])
+        let again = try PostgresCatalogStore(url: url)
+        #expect(try await again.migrate() == [])
+    }
+
+    /// Nodes starting together: the advisory lock lets exactly one of them apply each migration.
+    @Test func concurrentMigrationsApplyOnce() async throws {
+        let url = try await TestPostgres.freshDatabaseURL()
+        let applied = try await withThrowingTaskGroup(of: [String].self) { group in
+            for _ in 0..<4 { group.addTask { try await PostgresCatalogStore(url: url).migrate() } }
+            return try await group.reduce(into: [String]()) { $0 += $1 }
+        }
+        #expect(applied.sorted() == ["001_spine", "002_etl"])
+    }
+
+    /// Two clients stand in for two processes sharing the database.
+    @Test func countersStayUniqueAcrossClients() async throws {
+        let (one, url) = try await TestPostgres.freshStore()
+        let two = try PostgresCatalogStore(url: url)
+        let ids = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<100 {
+                let store = index.isMultiple(of: 2) ? one : two
+                group.addTask { try await store.nextID(.feed) }
+            }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(Set(ids).count == 100)
+    }
+
+    @Test func unreachableServerIsStorageUnavailableQuickly() async throws {
+        let store = try PostgresCatalogStore(url: "postgres://nobody:x@127.0.0.1:1/none?sslmode=disable")
+        let started = ContinuousClock.now
+        await #expect(throws: CatalogError.self) { try await store.ping() }
+        do {
+            _ = try await store.partner(name: "x")
+            Issue.record("a query on a closed port succeeded")
+        } catch let error as CatalogError {
+            #expect(error.code == .storageUnavailable)
+        }
+        #expect(ContinuousClock.now - started < .seconds(12))
+    }
+
+    @Test func badURLsAreRefusedClearly() {
+        for url in ["mysql://u@h/db", "postgres://h/db", "postgres://u@/db", "postgres://u@h", "postgres://u@h/db?sslmode=maybe"] {
+            #expect(throws: CatalogError.self, "\(url)") { try PostgresCatalogStore(url: url) }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import CatalogCore
+import CatalogFileStore
+import CatalogPostgres
+import CatalogTestSupport
+import Foundation
+import NIOCore
+import Testing
+
+/// Scale-out: several `partner-catalog worker` processes around one PostgreSQL database.
+@Suite(.serialized) struct WorkerProcessTests {
+    let admin = Principal(keyID: "test", role: .admin, partner: nil)
+
+    @Test func threeWorkerProcessesRunThirtyJobsExactlyOnce() async throws {
+        let directory = TemporaryDirectory()
+        let (store, url) = try await TestPostgres.freshStore()
+        let objects = try FileObjectStore(root: directory.path + "/objects")
+        let catalog = Catalog(store: store, objects: objects, maxUploadBytes: 1 << 30)
+
+        var jobIDs: [String] = []
+        for index in 0..<30 {
+            let partner = "p\(index % 10)x"
+            let csv = "sku,product_name,price\nS-\(index)-A,A,1.00\nS-\(index)-B,B,2.00\n"
+            let request = UploadRequest(partnerName: partner, feedType: "products", mode: "delta", fileName: "f\(index).csv")
+            let (body, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+            continuation.yield(ByteBuffer(string: csv))
+            continuation.finish()
+            let feed = try await catalog.uploads.upload(request, by: admin, body: body).feed
+            _ = try await catalog.runs.requestRun(feed.validationJobID, by: admin)
+            jobIDs.append(feed.validationJobID)
+        }
+
+        let environment = ["CATALOG_DATABASE_URL": url, "CATALOG_DATA_DIR": directory.path, "CATALOG_LOG_LEVEL": "info"]
+        let workers = try (0..<3).map { index in
+            try CatalogProcess(["worker", "--workers", "2"], environment: environment, log: directory.path + "/worker\(index).log")
+        }
+        defer { workers.forEach { $0.stop() } }
+
+        let deadline = Date().addingTimeInterval(90)
+        var finished: [Job] = []
+        while Date() < deadline {
+            finished = try await jobIDs.asyncMap { try await store.job(id: $0) }.compactMap { $0 }
+                .filter { $0.status == .completed || $0.status == .failed }
+            if finished.count == jobIDs.count { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(finished.count == 30, "logs:\n\(workers.map(\.log).joined(separator: "\n"))")
+        #expect(finished.allSatisfy { $0.status == .completed && $0.attempts == 1 && $0.summary?.inserted == 2 })
+        let products = try await TestPostgres.rows("SELECT count(*) AS n, count(DISTINCT sku) AS skus FROM products", url: url)
+        #expect(products.first?["n"] == "60" && products.first?["skus"] == "60")
+        // The processes' own logs agree: 30 starts in all, none twice.
+        let started = workers.flatMap { worker in
+            worker.log.split(separator: "\n").filter { $0.contains("job started") }.compactMap { line in
+                jobIDs.first { line.contains("job_id=\($0)") }
+            }
+        }
+        #expect(started.count == 30 && Set(started).count == 30, "\(started)")
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}
