@@ -26,10 +26,10 @@ release: deps
 run: release
 	.build/release/partner-catalog serve
 
-## The whole test suite.
+## The whole test suite; the S3 tests run against moto (signature-checking) started for the run.
 test: deps
 	scripts/validate-openapi.sh
-	$(SWIFT) test
+	scripts/with-moto.sh $(SWIFT) test
 
 clean:
 	rm -rf .build

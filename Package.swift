@@ -108,6 +108,15 @@ let package = Package(
         ),
         .testTarget(name: "CatalogFileStoreTests", dependencies: ["CatalogFileStore", "CatalogTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "CatalogS3Tests",
+            dependencies: [
+                "CatalogS3", "CatalogTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CatalogHTTPTests",
             dependencies: [
                 "CatalogHTTP", "CatalogSQLite", "CatalogFileStore", "CatalogTestSupport",
