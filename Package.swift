@@ -80,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "PartnerCatalog",
             dependencies: [
-                "CatalogCore", "CatalogSQLite", "CatalogFileStore", "CatalogHTTP",
+                "CatalogCore", "CatalogSQLite", "CatalogFileStore", "CatalogS3", "CatalogHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

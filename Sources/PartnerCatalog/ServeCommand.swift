@@ -31,6 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = settings.logLevel
 
         let catalog = try Composition.makeCatalog(settings)
+        try await Composition.checkObjectStore(catalog.objects)
         switch try await catalog.keys.bootstrapAdmin(configuredKey: adminKey ?? environment["CATALOG_ADMIN_KEY"]) {
         case .generated(let secret):
             // Written unbuffered so the key shows at once even when stdout is a file or a pipe.
