@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "CatalogHTTPTests",
             dependencies: [
-                "CatalogHTTP", "CatalogSQLite", "CatalogFileStore", "CatalogTestSupport",
+                "CatalogHTTP", "CatalogSQLite", "CatalogFileStore", "CatalogS3", "CatalogTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
