@@ -37,3 +37,4 @@ clean:
 ## Benchmarks in release mode (see bench/).
 bench: release
 	bench/etl.sh
+	bench/s3.sh
