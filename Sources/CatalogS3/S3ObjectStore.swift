@@ -12,6 +12,7 @@ public struct S3ObjectStore: ObjectStore {
     let client: S3Client
 
     public var bucket: String { client.bucket }
+    public var configuration: S3Configuration { client.configuration }
 
     public init(configuration: S3Configuration) throws {
         try configuration.validate()

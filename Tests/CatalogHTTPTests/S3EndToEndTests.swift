@@ -115,6 +115,23 @@ import Testing
         }
     }
 
+    @Test func readyNamesRejectedCredentialsAndAMissingBucket() async throws {
+        let good = try await Self.store()
+        var wrongSecret = good.configuration
+        wrongSecret.secretAccessKey += "x"
+        var noBucket = good.configuration
+        noBucket.bucket = "missing-" + good.configuration.bucket.suffix(20)
+        for (configuration, expected) in [(wrongSecret, "SignatureDoesNotMatch"), (noBucket, "does not exist")] {
+            let objects = try S3ObjectStore(configuration: configuration)
+            let app = try await TestApp.make { _ in objects }
+            try await app.test { client in
+                let ready = try await client.get("/ready", key: nil)
+                #expect(ready.status == .serviceUnavailable)
+                #expect((ready.errorDetails["object_store"] as? String)?.contains(expected) == true, "\(ready.errorDetails)")
+            }
+        }
+    }
+
     /// A loopback port that nothing listens on: bound, read, and closed again.
     static func closedPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
