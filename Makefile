@@ -1,7 +1,7 @@
 # partner-catalog — build, run and test. `make run` and `make test` work on a fresh Debian machine.
 SHELL := /bin/bash
 SWIFT ?= swift
-SYSTEM_PACKAGES := libsqlite3-dev zlib1g-dev
+SYSTEM_PACKAGES := libsqlite3-dev zlib1g-dev libcurl4-openssl-dev
 CATALOG_DATA_DIR ?= ./data
 export CATALOG_DATA_DIR
 
@@ -37,3 +37,4 @@ clean:
 bench: release
 	bench/etl.sh
 	bench/postgres-etl.sh
+	bench/s3.sh

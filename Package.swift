@@ -26,6 +26,9 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Typed wrappers for curl's variadic setopt/getinfo, which Swift cannot call.
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
         // Domain, ports and use cases. No database, HTTP or curl imports.
         .target(
             name: "CatalogCore",
@@ -63,6 +66,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CatalogS3",
+            dependencies: [
+                "CatalogCore", "CCurl", "CCurlShim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CatalogHTTP",
             dependencies: [
                 "CatalogCore",
@@ -78,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "PartnerCatalog",
             dependencies: [
-                "CatalogCore", "CatalogSQLite", "CatalogPostgres", "CatalogFileStore", "CatalogHTTP",
+                "CatalogCore", "CatalogSQLite", "CatalogPostgres", "CatalogFileStore", "CatalogS3", "CatalogHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -118,9 +131,18 @@ let package = Package(
         ),
         .testTarget(name: "CatalogFileStoreTests", dependencies: ["CatalogFileStore", "CatalogTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "CatalogS3Tests",
+            dependencies: [
+                "CatalogS3", "CatalogTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CatalogHTTPTests",
             dependencies: [
-                "CatalogHTTP", "CatalogSQLite", "CatalogFileStore", "CatalogTestSupport",
+                "CatalogHTTP", "CatalogSQLite", "CatalogFileStore", "CatalogS3", "CatalogTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

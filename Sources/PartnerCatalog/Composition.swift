@@ -1,6 +1,7 @@
 import CatalogCore
 import CatalogFileStore
 import CatalogPostgres
+import CatalogS3
 import CatalogSQLite
 import Foundation
 import Logging
@@ -47,14 +48,42 @@ enum Composition {
 
     static func makeObjectStore(_ settings: StoreSettings) throws -> any ObjectStore {
         if let location = settings.objectStore {
-            throw CatalogError.validation(
-                "CATALOG_OBJECT_STORE is set (\(location)), but this build stores raw files in the local folder only; unset it.",
-                parameter: "CATALOG_OBJECT_STORE")
+            return try makeS3Store(location: location, settings.s3)
         }
         do {
             return try FileObjectStore(root: settings.objectsDirectory)
         } catch let error as ObjectStoreError {
             throw CatalogError.storageUnavailable("Cannot use \(settings.objectsDirectory): \(error)")
+        }
+    }
+
+    static func makeS3Store(location: String, _ s3: S3Settings) throws -> S3ObjectStore {
+        var bucket = location.hasPrefix("s3://") ? String(location.dropFirst(5)) : ""
+        if bucket.hasSuffix("/") { bucket.removeLast() }
+        guard S3Configuration.isValidBucketName(bucket) else {
+            throw CatalogError.validation(
+                "CATALOG_OBJECT_STORE must be s3://BUCKET with an S3 bucket name (got '\(location)'); unset it to keep raw files in the data folder.",
+                parameter: "CATALOG_OBJECT_STORE", value: location)
+        }
+        guard let accessKeyID = s3.accessKeyID, let secretAccessKey = s3.secretAccessKey else {
+            throw CatalogError.validation(
+                "CATALOG_OBJECT_STORE=\(location) needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment.",
+                parameter: s3.accessKeyID == nil ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY")
+        }
+        do {
+            return try S3ObjectStore(configuration: S3Configuration(
+                endpoint: s3.endpoint, region: s3.region, bucket: bucket, accessKeyID: accessKeyID, secretAccessKey: secretAccessKey))
+        } catch ObjectStoreError.unavailable(let reason) {
+            throw CatalogError.validation("Cannot use \(location): \(reason).", parameter: "CATALOG_S3_ENDPOINT")
+        }
+    }
+
+    /// At start: fail with one clear line when the object store does not answer (unreachable, credentials rejected, no bucket).
+    static func checkObjectStore(_ objects: any ObjectStore) async throws {
+        do {
+            try await objects.ping()
+        } catch ObjectStoreError.unavailable(let reason) {
+            throw CatalogError.storageUnavailable("The object store is not usable: \(reason).")
         }
     }
 }

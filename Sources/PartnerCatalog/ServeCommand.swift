@@ -32,6 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         let runtime = try await Composition.makeRuntime(settings, logger: logger)
         let catalog = runtime.catalog
+        try await Composition.checkObjectStore(catalog.objects)
         switch try await catalog.keys.bootstrapAdmin(configuredKey: adminKey ?? environment["CATALOG_ADMIN_KEY"]) {
         case .generated(let secret):
             // Written unbuffered so the key shows at once even when stdout is a file or a pipe.

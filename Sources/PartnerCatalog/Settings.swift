@@ -14,6 +14,12 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "s3://bucket for an S3-compatible store; unset for {data dir}/objects. [env: CATALOG_OBJECT_STORE]")
     var objectStore: String?
 
+    @Option(name: .customLong("s3-endpoint"), help: "S3-compatible endpoint, path-style. [env: CATALOG_S3_ENDPOINT, default: AWS]")
+    var s3Endpoint: String?
+
+    @Option(name: .customLong("s3-region"), help: "Region for S3 signing. [env: CATALOG_S3_REGION, default: us-east-1]")
+    var s3Region: String?
+
     @Option(help: "Maximum upload size in bytes. [env: CATALOG_MAX_UPLOAD_BYTES, default: 1073741824]")
     var maxUploadBytes: Int64?
 
@@ -49,6 +55,9 @@ struct StoreOptions: ParsableArguments {
             dataDirectory: value(dataDir, "CATALOG_DATA_DIR") ?? "./data",
             databaseURL: value(databaseURL, "CATALOG_DATABASE_URL"),
             objectStore: value(objectStore, "CATALOG_OBJECT_STORE"),
+            s3: S3Settings(
+                endpoint: value(s3Endpoint, "CATALOG_S3_ENDPOINT"), region: value(s3Region, "CATALOG_S3_REGION") ?? "us-east-1",
+                accessKeyID: value(nil, "AWS_ACCESS_KEY_ID"), secretAccessKey: value(nil, "AWS_SECRET_ACCESS_KEY")),
             maxUploadBytes: maxUpload,
             logLevel: level)
     }
@@ -93,10 +102,19 @@ struct StoreSettings {
     var dataDirectory: String
     var databaseURL: String?
     var objectStore: String?
+    var s3: S3Settings
     var maxUploadBytes: Int64
     var logLevel: Logger.Level
 
     var databasePath: String { dataDirectory + "/catalog.sqlite" }
     var objectsDirectory: String { dataDirectory + "/objects" }
     var spoolDirectory: String { dataDirectory + "/tmp" }
+}
+
+/// Used when `objectStore` is `s3://bucket`; credentials come from the environment only, never from flags.
+struct S3Settings {
+    var endpoint: String?
+    var region: String
+    var accessKeyID: String?
+    var secretAccessKey: String?
 }

@@ -16,6 +16,8 @@ struct WorkerService: Service {
     }
 
     func run() async throws {
+        // A service that returns early stops the whole group: with no workers, wait for shutdown.
+        guard !workers.isEmpty else { return try await gracefulShutdown() }
         try await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 for worker in workers { group.addTask { await worker.run() } }

@@ -17,6 +17,16 @@ import Testing
     @Test func missingKeyIsNotFound() async throws { try await ObjectStoreContract.missingKeyIsNotFound(makeStore()) }
     @Test func largeObjectStreams() async throws { try await ObjectStoreContract.largeObjectStreams(makeStore(), megabytes: 64) }
     @Test func keysWithTraversalAreRefused() async throws { try await ObjectStoreContract.keysWithTraversalAreRefused(makeStore()) }
+    @Test func aboveThresholdRoundTrip() async throws {
+        try await ObjectStoreContract.aboveThresholdRoundTrip(makeStore(), bytes: 20 << 20 + 12_345)
+    }
+    @Test func aboveThresholdOverwriteIsRefused() async throws {
+        try await ObjectStoreContract.aboveThresholdOverwriteIsRefused(makeStore(), bytes: 9 << 20)
+    }
+    @Test func aboveThresholdAbortLeavesNothing() async throws {
+        try await ObjectStoreContract.aboveThresholdAbortLeavesNothing(makeStore(), bytes: 17 << 20)
+    }
+    @Test func emptyObject() async throws { try await ObjectStoreContract.emptyObject(makeStore()) }
 
     @Test func abortedAndCommittedWritesLeaveNoTemporaryFiles() async throws {
         let store = try makeStore()

@@ -66,7 +66,9 @@ import Testing
         } catch let error as CatalogError {
             #expect(error.code == .storageUnavailable)
         }
-        #expect(ContinuousClock.now - started < .seconds(12))
+        // 3 s for the ping and 5 s for the query on an idle machine; the bound only rules out a hang,
+        // since the rest of the suite loads both cores meanwhile. OutageTests times a real server.
+        #expect(ContinuousClock.now - started < .seconds(40))
     }
 
     @Test func badURLsAreRefusedClearly() {

@@ -103,6 +103,55 @@ public enum ObjectStoreContract {
     }
 }
 
+extension ObjectStoreContract {
+    /// Bytes that differ from one position to the next, so a misplaced part shows.
+    static func pattern(_ count: Int, seed: Int = 0) -> [UInt8] {
+        (0..<count).map { UInt8(truncatingIfNeeded: (($0 &+ seed) &* 2_654_435_761) >> 13) }
+    }
+
+    /// An object larger than an adapter sends in one request (S3: one part) round-trips exactly,
+    /// written in chunks that do not line up with any part size.
+    public static func aboveThresholdRoundTrip(_ store: any ObjectStore, bytes count: Int) async throws {
+        let key = "raw/partners/p/feeds/FD00006/large.csv"
+        let bytes = pattern(count)
+        let metadata = try await write(store, key: key, bytes: bytes, chunk: 100_003)
+        try check(metadata.sizeBytes == Int64(count), "commit reported \(metadata.sizeBytes) bytes")
+        let read = try await Bytes.collect(try await store.read(key: key))
+        try check(read.count == count, "read \(read.count) bytes of \(count)")
+        try check(read == bytes, "read back differs")
+        let head = try await store.metadata(key: key)
+        try check(head?.sizeBytes == Int64(count), "metadata size \(String(describing: head))")
+        if let sha256 = head?.sha256 { try check(sha256 == Bytes.sha256(bytes), "metadata sha256 \(sha256)") }
+    }
+
+    public static func aboveThresholdOverwriteIsRefused(_ store: any ObjectStore, bytes count: Int) async throws {
+        let key = "raw/partners/p/feeds/FD00007/large.csv"
+        let first = pattern(count)
+        _ = try await write(store, key: key, bytes: first, chunk: 1 << 20)
+        do {
+            _ = try await write(store, key: key, bytes: pattern(count, seed: 1), chunk: 1 << 20)
+            throw Failure("second large write to the same key succeeded")
+        } catch ObjectStoreError.alreadyExists {}
+        try check(try await Bytes.collect(try await store.read(key: key)) == first, "the first large object was replaced")
+    }
+
+    public static func aboveThresholdAbortLeavesNothing(_ store: any ObjectStore, bytes count: Int) async throws {
+        let key = "raw/partners/p/feeds/FD00008/large.csv"
+        let writer = try await store.makeWriter(key: key, contentType: "text/csv")
+        for try await piece in Bytes.chunks(pattern(count), size: 1 << 20) { try await writer.write(piece) }
+        await writer.abort()
+        try check(try await store.metadata(key: key) == nil, "aborted large object is visible")
+    }
+
+    public static func emptyObject(_ store: any ObjectStore) async throws {
+        let key = "raw/partners/p/feeds/FD00009/empty.csv"
+        let metadata = try await write(store, key: key, bytes: [])
+        try check(metadata.sizeBytes == 0, "size \(metadata.sizeBytes)")
+        try check(try await Bytes.collect(try await store.read(key: key)).isEmpty, "empty object read back non-empty")
+        try check(try await store.metadata(key: key)?.sizeBytes == 0, "empty object metadata")
+    }
+}
+
 public struct IncrementalSHA256 {
     private var hasher = CryptoSHA256()
     public init() {}

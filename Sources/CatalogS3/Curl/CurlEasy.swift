@@ -1,0 +1,56 @@
+import CCurl
+import CCurlShim
+import Synchronization
+
+/// libcurl's process-wide setup, done once before the first handle is made.
+enum CurlRuntime {
+    static let setup: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+}
+
+/// One easy handle. It is used by one thread at a time (the pool hands it out exclusively).
+final class CurlEasy: @unchecked Sendable {
+    let handle: UnsafeMutableRawPointer
+
+    init?() {
+        guard CurlRuntime.setup == CURLE_OK, let handle = curl_easy_init() else { return nil }
+        self.handle = handle
+    }
+
+    deinit { curl_easy_cleanup(handle) }
+
+    func set(_ option: CURLoption, _ value: Int) { _ = ccurl_setopt_long(handle, option, value) }
+    func set(_ option: CURLoption, _ value: Int64) { _ = ccurl_setopt_off_t(handle, option, curl_off_t(value)) }
+    /// curl copies string options, so the Swift string need not outlive the call.
+    func set(_ option: CURLoption, _ value: String) { _ = ccurl_setopt_string(handle, option, value) }
+    func set(_ option: CURLoption, _ value: UnsafeMutableRawPointer?) { _ = ccurl_setopt_pointer(handle, option, value) }
+    func set(_ option: CURLoption, _ callback: ccurl_data_callback) { _ = ccurl_setopt_callback(handle, option, callback) }
+
+    var responseCode: Int {
+        var code = 0
+        _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
+        return code
+    }
+}
+
+/// Idle easy handles for reuse. `curl_easy_reset` clears options but keeps a handle's live
+/// connections and DNS cache, so a reused handle usually skips the TCP (and TLS) handshake.
+final class CurlHandlePool: Sendable {
+    private let idle = Mutex<[CurlEasy]>([])
+    private let maxIdle: Int
+
+    init(maxIdle: Int) { self.maxIdle = maxIdle }
+
+    func take() -> CurlEasy? {
+        if let easy = idle.withLock({ $0.popLast() }) {
+            curl_easy_reset(easy.handle)
+            return easy
+        }
+        return CurlEasy()
+    }
+
+    func give(_ easy: CurlEasy) {
+        idle.withLock { handles in
+            if handles.count < maxIdle { handles.append(easy) }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import CatalogCore
+import CatalogS3
+import CatalogTestSupport
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// Upload → ETL → raw download with raw files in a signature-checking S3 server (moto, from `make test`).
+@Suite struct S3EndToEndTests {
+    /// A store on a fresh bucket of the test server named by CATALOG_TEST_S3_*; `endpoint` replaces its address.
+    static func store(endpoint: String? = nil) async throws -> S3ObjectStore {
+        func variable(_ name: String) throws -> String {
+            guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
+                throw ObjectStoreContract.Failure(
+                    "\(name) is not set: the S3 tests need a signature-checking S3 server. "
+                        + "Run them through `make test` or `scripts/with-moto.sh swift test`.")
+            }
+            return value
+        }
+        var configuration = S3Configuration(
+            endpoint: try variable("CATALOG_TEST_S3_ENDPOINT"), region: try variable("CATALOG_TEST_S3_REGION"),
+            bucket: "e2e-" + UUID().uuidString.lowercased(), accessKeyID: try variable("CATALOG_TEST_S3_ACCESS_KEY_ID"),
+            secretAccessKey: try variable("CATALOG_TEST_S3_SECRET_ACCESS_KEY"))
+        configuration.retryBaseDelay = .milliseconds(10)
+        if let endpoint {
+            configuration.endpoint = endpoint
+            return try S3ObjectStore(configuration: configuration)
+        }
+        let store = try S3ObjectStore(configuration: configuration)
+        try await store.createBucket()
+        return store
+    }
+
+    /// The production pairing too: S3 for raw files and PostgreSQL for the catalog.
+    @Test(arguments: StoreKind.allCases)
+    func uploadRunAndDownloadThroughTheBucket(_ store: StoreKind) async throws {
+        let objects = try await Self.store()
+        let app = try await TestApp.make(store) { _ in objects }
+        let csv = Bytes.productsCSV(rows: 2_000)
+        try await app.testWithWorker { client in
+            let upload = try await client.uploadRaw(csv, key: app.adminKey, query: "partner_name=acme&file_name=spring.csv")
+            #expect(upload.status == .created)
+            let feed = upload.json
+            #expect(feed["raw_file_bucket"] as? String == objects.bucket)
+            let key = try #require(feed["raw_file_s3_key"] as? String)
+            #expect(key == "raw/partners/acme/feeds/FD00001/spring.csv")
+            #expect(try await objects.metadata(key: key)?.sha256 == Bytes.sha256(csv))
+            #expect(try await Bytes.collect(objects.read(key: key)) == csv)
+
+            let job = try await client.run("JV00001", key: app.adminKey)
+            #expect(job["status"] as? String == "completed")
+            #expect((job["summary"] as? [String: Int])?["inserted"] == 2_000)
+            #expect((job["summary"] as? [String: Int])?["skipped"] == 0)
+            let raw = try await client.get("/feeds/FD00001/raw", key: app.adminKey)
+            #expect(raw.status == .ok)
+            #expect(Array(raw.body.readableBytesView) == csv)
+        }
+    }
+
+    @Test func aLargeUploadGoesUpInPartsAndComesBackExactly() async throws {
+        let objects = try await Self.store()
+        let app = try await TestApp.make { _ in objects }
+        let csv = Bytes.productsCSV(rows: 300_000)
+        #expect(csv.count > 2 * (8 << 20))
+        try await app.test { client in
+            let upload = try await client.uploadMultipart(
+                [.file(fileName: "big.csv", bytes: csv), .field("partner_name", "acme")], key: app.adminKey)
+            #expect(upload.status == .created)
+            #expect(upload.json["sha256"] as? String == Bytes.sha256(csv))
+            let raw = try await client.get("/feeds/FD00001/raw", key: app.adminKey)
+            #expect(raw.body.readableBytes == csv.count)
+            #expect(Array(raw.body.readableBytesView) == csv)
+        }
+    }
+
+    @Test func anObjectChangedInTheBucketFailsTheJobWithChecksumMismatch() async throws {
+        let objects = try await Self.store()
+        let app = try await TestApp.make { _ in objects }
+        try await app.testWithWorker { client in
+            _ = try await client.uploadRaw(sampleCSV, key: app.adminKey, query: "partner_name=acme&file_name=a.csv")
+            let key = "raw/partners/acme/feeds/FD00001/a.csv"
+            // Replaced behind the service's back: deleted and written again with other bytes.
+            var tampered = sampleCSV
+            tampered[tampered.count - 2] = UInt8(ascii: "9")
+            await objects.discard(key: key)
+            _ = try await ObjectStoreContract.write(objects, key: key, bytes: tampered)
+
+            let job = try await client.run("JV00001", key: app.adminKey)
+            #expect(job["status"] as? String == "failed")
+            #expect((job["error"] as? [String: String])?["code"] == "CHECKSUM_MISMATCH")
+            #expect(try await app.products().isEmpty)
+        }
+    }
+
+    @Test func aServerThatIsDownAnswers503AndRecordsNothing() async throws {
+        var configuration = S3Configuration(
+            endpoint: "http://127.0.0.1:\(try Self.closedPort())", bucket: "down", accessKeyID: "AKIAEXAMPLE", secretAccessKey: "secret")
+        configuration.retryBaseDelay = .milliseconds(10)
+        let objects = try S3ObjectStore(configuration: configuration)
+        let app = try await TestApp.make { _ in objects }
+        try await app.test { client in
+            for response in [
+                try await client.uploadRaw(sampleCSV, key: app.adminKey, query: "partner_name=acme"),
+                try await client.uploadMultipart([.file(fileName: "a.csv", bytes: sampleCSV), .field("partner_name", "acme")], key: app.adminKey),
+            ] {
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.errorCode == "STORAGE_UNAVAILABLE")
+            }
+            #expect(try await client.get("/feeds", key: app.adminKey).json["count"] as? Int == 0)
+            #expect(try await client.get("/jobs", key: app.adminKey).json["count"] as? Int == 0)
+            #expect(try await client.get("/partners", key: app.adminKey).json["count"] as? Int == 0)
+            let ready = try await client.get("/ready", key: nil)
+            #expect(ready.status == .serviceUnavailable)
+            #expect((ready.errorDetails["object_store"] as? String)?.contains("after 3 attempts") == true)
+        }
+    }
+
+    @Test func readyNamesRejectedCredentialsAndAMissingBucket() async throws {
+        let good = try await Self.store()
+        var wrongSecret = good.configuration
+        wrongSecret.secretAccessKey += "x"
+        var noBucket = good.configuration
+        noBucket.bucket = "missing-" + good.configuration.bucket.suffix(20)
+        for (configuration, expected) in [(wrongSecret, "SignatureDoesNotMatch"), (noBucket, "does not exist")] {
+            let objects = try S3ObjectStore(configuration: configuration)
+            let app = try await TestApp.make { _ in objects }
+            try await app.test { client in
+                let ready = try await client.get("/ready", key: nil)
+                #expect(ready.status == .serviceUnavailable)
+                #expect((ready.errorDetails["object_store"] as? String)?.contains(expected) == true, "\(ready.errorDetails)")
+            }
+        }
+    }
+
+    /// A loopback port that nothing listens on: bound, read, and closed again.
+    static func closedPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw ObjectStoreContract.Failure("cannot bind a loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
