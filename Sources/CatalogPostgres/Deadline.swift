@@ -10,13 +10,13 @@ enum Deadline {
         return try await withCheckedThrowingContinuation { continuation in
             race.waiting(continuation)
             let timer = Task {
-                try? await Task.sleep(for: timeout)
+                do { try await Task.sleep(for: timeout) } catch { return }  // cancelled: the work finished first
                 if race.finish(with: .success(nil)) { work.cancel() }
             }
             Task {
                 let result = await work.result
-                timer.cancel()
                 _ = race.finish(with: result.map { Optional($0) })
+                timer.cancel()
             }
         }
     }

@@ -50,6 +50,7 @@ extension PostgresCatalogStore: OrderLoader {
         try await transaction(.unbounded) { connection in
             let logger = self.logger
             let partnerID = feed.partnerID
+            try await Self.allowLargeSorts(connection, logger)
             guard let row = try await connection.query("""
                 SELECT count(*) FILTER (WHERE l.order_seq IS NULL) AS inserted,
                        count(*) FILTER (WHERE l.order_seq IS NOT NULL AND l.content_hash <> s.content_hash) AS updated,

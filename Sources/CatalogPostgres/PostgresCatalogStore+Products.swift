@@ -88,6 +88,7 @@ extension PostgresCatalogStore: ProductLoader {
         try await transaction(.unbounded) { connection in
             let logger = self.logger
             let partnerID = feed.partnerID
+            try await Self.allowLargeSorts(connection, logger)
             guard let row = try await connection.query("""
                 SELECT count(*) FILTER (WHERE p.seq IS NULL) AS inserted,
                        count(*) FILTER (WHERE p.seq IS NOT NULL AND (p.content_hash <> s.content_hash OR p.status <> 'active')) AS updated,
@@ -115,19 +116,21 @@ extension PostgresCatalogStore: ProductLoader {
                 // One block of product IDs for the whole feed, numbered in file order.
                 let block = try await Self.allocate(.product, count: counts.inserted, connection, logger)
                 let first = block.last - counts.inserted
+                // Only the narrow (sku, line) pairs are sorted to number the new rows; whole rows join back after.
                 try await connection.query("""
                     INSERT INTO products (seq, product_id, partner_id, partner_name, sku, product_name, description, brand,
                         category, price_units, currency, availability, quantity, image_urls, attributes, content_hash, status,
                         feed_id, created_at, updated_at)
-                    SELECT n.seq, catalog_id('PR', n.seq), \(partnerID), \(feed.partnerName), n.sku, n.product_name,
-                        n.description, n.brand, n.category, n.price_units, n.currency, n.availability, n.quantity,
-                        n.image_urls, n.attributes, n.content_hash, 'active', \(feed.feedID), \(now), \(now)
+                    SELECT n.seq, catalog_id('PR', n.seq), \(partnerID), \(feed.partnerName), s.sku, s.product_name,
+                        s.description, s.brand, s.category, s.price_units, s.currency, s.availability, s.quantity,
+                        s.image_urls, s.attributes, s.content_hash, 'active', \(feed.feedID), \(now), \(now)
                     FROM (
-                        SELECT \(first) + row_number() OVER (ORDER BY s.line) AS seq, s.*
+                        SELECT s.sku, \(first) + row_number() OVER (ORDER BY s.line) AS seq
                         FROM product_staging s
                         WHERE s.job_id = \(jobID)
                           AND NOT EXISTS (SELECT 1 FROM products p WHERE p.partner_id = \(partnerID) AND p.sku = s.sku)
                     ) n
+                    JOIN product_staging s ON s.job_id = \(jobID) AND s.sku = n.sku
                     """, logger: logger).drain()
             }
             if feed.mode == .full {
@@ -156,6 +159,11 @@ extension PostgresCatalogStore: ProductLoader {
                     code: try row.value("code"), message: try row.value("message"), value: try row.optional("value"))
             }
         }
+    }
+
+    /// Merges sort and hash a whole feed; the default 4 MB of work memory would spill them to disk.
+    static func allowLargeSorts(_ connection: PostgresConnection, _ logger: Logger) async throws {
+        try await connection.query("SET LOCAL work_mem = '256MB'", logger: logger).drain()
     }
 
     static func binds(_ values: String...) -> PostgresBindings {
