@@ -4,11 +4,13 @@ import Logging
 import PostgresNIO
 
 extension PostgresCatalogStore: OrderLoader {
+    /// COPY straight into staging, as for products; duplicates are left to `mergeOrderLines`.
     public func stageOrderLines(jobID: String, _ batch: [StagedOrderLine]) async throws -> [Int] {
         guard !batch.isEmpty else { return [] }
         var encoder = CopyTextEncoder(capacity: batch.count * 128)
         for row in batch {
             let record = row.record
+            encoder.field(jobID)
             encoder.field(record.orderID)
             encoder.field(record.sku)
             encoder.field(row.line)
@@ -20,37 +22,37 @@ extension PostgresCatalogStore: OrderLoader {
             encoder.endRow()
         }
         let data = encoder.take()
-        return try await withConnection(.upTo(.seconds(120))) { connection in
-            let logger = self.logger
-            try await connection.query("""
-                CREATE TEMP TABLE IF NOT EXISTS order_batch (
-                    order_id TEXT NOT NULL, sku TEXT NOT NULL, line BIGINT NOT NULL, quantity BIGINT NOT NULL,
-                    unit_price_units BIGINT NOT NULL, currency TEXT NOT NULL, ordered_at TIMESTAMPTZ NOT NULL,
-                    content_hash TEXT NOT NULL)
-                """, logger: logger).drain()
-            try await connection.query("TRUNCATE order_batch", logger: logger).drain()
-            try await connection.copyFrom(table: "order_batch", logger: logger) { writer in try await writer.write(data) }
-            var duplicates: [Int] = []
-            let rows = try await connection.query("""
-                WITH staged AS (
-                    INSERT INTO order_staging (job_id, order_id, sku, line, quantity, unit_price_units, currency, ordered_at,
-                        content_hash)
-                    SELECT \(jobID), order_id, sku, line, quantity, unit_price_units, currency, ordered_at, content_hash
-                    FROM order_batch ORDER BY line
-                    ON CONFLICT DO NOTHING
-                    RETURNING line)
-                SELECT b.line FROM order_batch b WHERE b.line NOT IN (SELECT line FROM staged) ORDER BY b.line
-                """, logger: logger)
-            for try await line in rows.decode(Int.self) { duplicates.append(line) }
-            return duplicates
+        try await withConnection(.upTo(.seconds(120))) { connection in
+            try await connection.copyFrom(
+                table: "order_staging",
+                columns: ["job_id", "order_id", "sku", "line", "quantity", "unit_price_units", "currency", "ordered_at", "content_hash"],
+                logger: self.logger
+            ) { writer in try await writer.write(data) }
         }
+        return []
     }
 
     public func mergeOrderLines(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts {
         try await transaction(.unbounded) { connection in
             let logger = self.logger
             let partnerID = feed.partnerID
-            try await Self.allowLargeSorts(connection, logger)
+            try await Self.tuneForBulkMerge(connection, logger)
+            let duplicates = try await connection.query("""
+                WITH dup AS (
+                    SELECT order_id, sku, min(line) AS first FROM order_staging WHERE job_id = \(jobID)
+                    GROUP BY order_id, sku HAVING count(*) > 1),
+                gone AS (
+                    DELETE FROM order_staging s USING dup
+                    WHERE s.job_id = \(jobID) AND s.order_id = dup.order_id AND s.sku = dup.sku AND s.line > dup.first
+                    RETURNING s.line, s.order_id, s.sku),
+                recorded AS (
+                    INSERT INTO job_errors (job_id, line, sku, column_name, code, message, value)
+                    SELECT \(jobID), line, sku, 'sku', \(DuplicateRows.orderLineCode),
+                        \(DuplicateRows.orderLinePrefix) || order_id || \(DuplicateRows.orderLineSuffix), order_id
+                    FROM gone
+                    RETURNING 1)
+                SELECT count(*) FROM recorded
+                """, logger: logger).one(Int64.self) ?? 0
             guard let row = try await connection.query("""
                 SELECT count(*) FILTER (WHERE l.order_seq IS NULL) AS inserted,
                        count(*) FILTER (WHERE l.order_seq IS NOT NULL AND l.content_hash <> s.content_hash) AS updated,
@@ -62,7 +64,8 @@ extension PostgresCatalogStore: OrderLoader {
                 """, logger: logger).first()
             else { throw CatalogError(.internal, "The merge counts came back empty.") }
             let counts = MergeCounts(
-                inserted: try row.value("inserted"), updated: try row.value("updated"), unchanged: try row.value("unchanged"))
+                inserted: try row.value("inserted"), updated: try row.value("updated"), unchanged: try row.value("unchanged"),
+                duplicates: duplicates)
 
             // Orders first seen: numbered in the order of their first line, dated by that line.
             let newOrders = try await connection.query("""

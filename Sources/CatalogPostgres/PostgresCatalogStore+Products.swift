@@ -13,13 +13,18 @@ extension PostgresCatalogStore: ProductLoader {
         }
     }
 
-    /// Each batch goes by COPY into a per-connection temporary table, then into the shared staging table
-    /// with one statement that also reports the SKUs this job staged before (duplicates).
+    static let stagingColumns = [
+        "job_id", "sku", "line", "product_name", "description", "brand", "category", "price_units", "currency",
+        "availability", "quantity", "image_urls", "attributes", "content_hash",
+    ]
+
+    /// Each batch goes by COPY straight into the staging table; duplicates are left to `merge`.
     public func stage(jobID: String, _ batch: [StagedProduct]) async throws -> [Int] {
         guard !batch.isEmpty else { return [] }
         var encoder = CopyTextEncoder(capacity: batch.count * 256)
         for row in batch {
             let record = row.record
+            encoder.field(jobID)
             encoder.field(record.sku)
             encoder.field(row.line)
             encoder.field(record.productName)
@@ -36,31 +41,12 @@ extension PostgresCatalogStore: ProductLoader {
             encoder.endRow()
         }
         let data = encoder.take()
-        return try await withConnection(.upTo(.seconds(120))) { connection in
-            let logger = self.logger
-            try await connection.query("""
-                CREATE TEMP TABLE IF NOT EXISTS product_batch (
-                    sku TEXT NOT NULL, line BIGINT NOT NULL, product_name TEXT NOT NULL, description TEXT, brand TEXT,
-                    category TEXT, price_units BIGINT NOT NULL, currency TEXT NOT NULL, availability TEXT NOT NULL,
-                    quantity BIGINT, image_urls TEXT NOT NULL, attributes TEXT NOT NULL, content_hash TEXT NOT NULL)
-                """, logger: logger).drain()
-            try await connection.query("TRUNCATE product_batch", logger: logger).drain()
-            try await connection.copyFrom(table: "product_batch", logger: logger) { writer in try await writer.write(data) }
-            var duplicates: [Int] = []
-            let rows = try await connection.query("""
-                WITH staged AS (
-                    INSERT INTO product_staging (job_id, sku, line, product_name, description, brand, category, price_units,
-                        currency, availability, quantity, image_urls, attributes, content_hash)
-                    SELECT \(jobID), sku, line, product_name, description, brand, category, price_units, currency,
-                        availability, quantity, image_urls, attributes, content_hash
-                    FROM product_batch ORDER BY line
-                    ON CONFLICT DO NOTHING
-                    RETURNING line)
-                SELECT b.line FROM product_batch b WHERE b.line NOT IN (SELECT line FROM staged) ORDER BY b.line
-                """, logger: logger)
-            for try await line in rows.decode(Int.self) { duplicates.append(line) }
-            return duplicates
+        try await withConnection(.upTo(.seconds(120))) { connection in
+            try await connection.copyFrom(table: "product_staging", columns: Self.stagingColumns, logger: self.logger) { writer in
+                try await writer.write(data)
+            }
         }
+        return []
     }
 
     public func recordDiagnostics(jobID: String, _ diagnostics: [RowDiagnostic]) async throws {
@@ -88,7 +74,22 @@ extension PostgresCatalogStore: ProductLoader {
         try await transaction(.unbounded) { connection in
             let logger = self.logger
             let partnerID = feed.partnerID
-            try await Self.allowLargeSorts(connection, logger)
+            try await Self.tuneForBulkMerge(connection, logger)
+            // Later rows repeating a SKU are dropped and recorded; the first occurrence counts.
+            let duplicates = try await connection.query("""
+                WITH dup AS (
+                    SELECT sku, min(line) AS first FROM product_staging WHERE job_id = \(jobID)
+                    GROUP BY sku HAVING count(*) > 1),
+                gone AS (
+                    DELETE FROM product_staging s USING dup
+                    WHERE s.job_id = \(jobID) AND s.sku = dup.sku AND s.line > dup.first
+                    RETURNING s.line, s.sku),
+                recorded AS (
+                    INSERT INTO job_errors (job_id, line, sku, column_name, code, message, value)
+                    SELECT \(jobID), line, sku, 'sku', \(DuplicateRows.skuCode), \(DuplicateRows.skuMessage), sku FROM gone
+                    RETURNING 1)
+                SELECT count(*) FROM recorded
+                """, logger: logger).one(Int64.self) ?? 0
             guard let row = try await connection.query("""
                 SELECT count(*) FILTER (WHERE p.seq IS NULL) AS inserted,
                        count(*) FILTER (WHERE p.seq IS NOT NULL AND (p.content_hash <> s.content_hash OR p.status <> 'active')) AS updated,
@@ -98,7 +99,8 @@ extension PostgresCatalogStore: ProductLoader {
                 """, logger: logger).first()
             else { throw CatalogError(.internal, "The merge counts came back empty.") }
             var counts = MergeCounts(
-                inserted: try row.value("inserted"), updated: try row.value("updated"), unchanged: try row.value("unchanged"))
+                inserted: try row.value("inserted"), updated: try row.value("updated"), unchanged: try row.value("unchanged"),
+                duplicates: duplicates)
 
             if counts.updated > 0 {
                 try await connection.query("""
@@ -151,19 +153,22 @@ extension PostgresCatalogStore: ProductLoader {
     public func diagnostics(jobID: String, _ page: PageRequest) async throws -> Page<RowDiagnostic> {
         try await withConnection { connection in
             let rows = try await connection.query("""
-                SELECT * FROM job_errors WHERE job_id = \(jobID) AND seq > \(page.after ?? 0) ORDER BY seq LIMIT \(page.limit + 1)
+                SELECT * FROM job_errors WHERE job_id = \(jobID) AND line > \(page.after ?? 0) ORDER BY line LIMIT \(page.limit + 1)
                 """, logger: self.logger).rows()
-            return try Self.page(rows, limit: page.limit) { row in
+            let items = try rows.prefix(page.limit).map { row in
                 RowDiagnostic(
                     line: try row.value("line"), sku: try row.optional("sku"), column: try row.optional("column_name"),
                     code: try row.value("code"), message: try row.value("message"), value: try row.optional("value"))
             }
+            return Page(items: items, nextAfter: rows.count > page.limit ? items.last.map { Int64($0.line) } : nil)
         }
     }
 
-    /// Merges sort and hash a whole feed; the default 4 MB of work memory would spill them to disk.
-    static func allowLargeSorts(_ connection: PostgresConnection, _ logger: Logger) async throws {
+    /// Merges sort and hash a whole feed: the default 4 MB of work memory would spill them to disk, and
+    /// JIT-compiling these one-off statements costs more than it saves.
+    static func tuneForBulkMerge(_ connection: PostgresConnection, _ logger: Logger) async throws {
         try await connection.query("SET LOCAL work_mem = '256MB'", logger: logger).drain()
+        try await connection.query("SET LOCAL jit = off", logger: logger).drain()
     }
 
     static func binds(_ values: String...) -> PostgresBindings {

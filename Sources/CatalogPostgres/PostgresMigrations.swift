@@ -203,5 +203,17 @@ enum PostgresMigrations {
                 ALTER COLUMN sku TYPE TEXT COLLATE "C";
             ALTER TABLE job_errors ALTER COLUMN job_id TYPE TEXT COLLATE "C";
             """),
+        // Staging takes plain COPY: no key to maintain per row. Duplicates within a feed are found
+        // once, at merge, and diagnostics page in line order wherever they were found. Products and
+        // orders drop their partner foreign key: its per-row trigger was a fifth of a million-row
+        // merge, and the merge only ever writes the partner of the feed it is merging.
+        Migration(name: "004_copy_staging", sql: """
+            ALTER TABLE products DROP CONSTRAINT products_partner_id_fkey;
+            ALTER TABLE orders DROP CONSTRAINT orders_partner_id_fkey;
+            ALTER TABLE product_staging DROP CONSTRAINT product_staging_pkey;
+            ALTER TABLE order_staging DROP CONSTRAINT order_staging_pkey;
+            DROP INDEX job_errors_by_job;
+            CREATE UNIQUE INDEX job_errors_by_line ON job_errors (job_id, line);
+            """),
     ]
 }

@@ -138,13 +138,14 @@ extension SQLiteCatalogStore: ProductLoader {
     public func diagnostics(jobID: String, _ page: PageRequest) async throws -> Page<RowDiagnostic> {
         try await read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM job_errors WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?
+                SELECT * FROM job_errors WHERE job_id = ? AND line > ? ORDER BY line LIMIT ?
                 """, arguments: [jobID, page.after ?? 0, page.limit + 1])
-            return Self.page(rows, limit: page.limit) { row in
+            let items = rows.prefix(page.limit).map { row in
                 RowDiagnostic(
                     line: row["line"], sku: row["sku"], column: row["column_name"], code: row["code"],
                     message: row["message"], value: row["value"])
             }
+            return Page(items: items, nextAfter: rows.count > page.limit ? items.last.map { Int64($0.line) } : nil)
         }
     }
 }

@@ -153,6 +153,13 @@ enum SQLiteMigrations {
                 CREATE INDEX job_errors_by_job ON job_errors (job_id, seq);
                 """)
         }
+        migrator.registerMigration("003_diagnostics_by_line") { db in
+            // Diagnostics page in line order, whether found while staging or while merging.
+            try db.execute(sql: """
+                DROP INDEX job_errors_by_job;
+                CREATE UNIQUE INDEX job_errors_by_line ON job_errors (job_id, line);
+                """)
+        }
         return migrator
     }
 }

@@ -39,10 +39,7 @@ public struct FeedImporter: Sendable {
                     of: feed, jobID: jobID, progress: progress, makeReader: ProductRowReader.init(header:),
                     read: { $0.read($1) },
                     stage: { rows in try await store.stage(jobID: jobID, rows.map { StagedProduct(line: $0.line, record: $0.row) }) },
-                    duplicate: { line, row in
-                        RowDiagnostic(line: line, sku: row.sku, column: "sku", code: "duplicate_sku",
-                                      message: "This SKU appeared earlier in the file; the first occurrence counts.", value: row.sku)
-                    })
+                    duplicate: { line, row in DuplicateRows.sku(line: line, sku: row.sku) })
                 counts = try await store.merge(jobID: jobID, feed: feed, now: clock.now())
             case .orders:
                 skipped = try await stageRows(
@@ -51,20 +48,17 @@ public struct FeedImporter: Sendable {
                     stage: { rows in
                         try await store.stageOrderLines(jobID: jobID, rows.map { StagedOrderLine(line: $0.line, record: $0.row) })
                     },
-                    duplicate: { line, row in
-                        RowDiagnostic(line: line, sku: row.sku, column: "sku", code: "duplicate_order_line",
-                                      message: "Order \(row.orderID) already had this SKU earlier in the file; the first line counts.",
-                                      value: row.orderID)
-                    })
+                    duplicate: { line, row in DuplicateRows.orderLine(line: line, orderID: row.orderID, sku: row.sku) })
                 counts = try await store.mergeOrderLines(jobID: jobID, feed: feed, now: clock.now())
             }
             var summary = JobSummary()
             summary.inserted = counts.inserted
             summary.updated = counts.updated
             summary.unchanged = counts.unchanged
-            summary.skipped = skipped
+            // Duplicates that the store found itself while merging are skipped rows too.
+            summary.skipped = skipped + counts.duplicates
             summary.deactivated = counts.deactivated
-            summary.rowsTotal = counts.inserted + counts.updated + counts.unchanged + skipped
+            summary.rowsTotal = counts.inserted + counts.updated + counts.unchanged + summary.skipped
             return (summary, Self.message(summary, feed: feed))
         } catch {
             throw ImportFailure.from(error)

@@ -18,12 +18,16 @@ public struct MergeCounts: Sendable, Equatable {
     public var updated: Int64 = 0
     public var unchanged: Int64 = 0
     public var deactivated: Int64 = 0
+    /// Rows the merge found to repeat an earlier row's key, and recorded as `DuplicateRows` diagnostics
+    /// itself (stores that find duplicates while staging report them from `stage` instead).
+    public var duplicates: Int64 = 0
 
-    public init(inserted: Int64 = 0, updated: Int64 = 0, unchanged: Int64 = 0, deactivated: Int64 = 0) {
+    public init(inserted: Int64 = 0, updated: Int64 = 0, unchanged: Int64 = 0, deactivated: Int64 = 0, duplicates: Int64 = 0) {
         self.inserted = inserted
         self.updated = updated
         self.unchanged = unchanged
         self.deactivated = deactivated
+        self.duplicates = duplicates
     }
 }
 
@@ -33,7 +37,8 @@ public protocol ProductLoader: Sendable {
     /// Forgets what an earlier attempt of this job staged or diagnosed.
     func resetAttempt(jobID: String) async throws
 
-    /// Stages a batch; returns the lines whose SKU was already staged by this job (duplicates, not staged).
+    /// Stages a batch; returns the lines whose SKU this job staged before (duplicates, not staged), as far
+    /// as the store checks while staging; any others are left to `merge`.
     func stage(jobID: String, _ batch: [StagedProduct]) async throws -> [Int]
 
     func recordDiagnostics(jobID: String, _ diagnostics: [RowDiagnostic]) async throws
@@ -42,12 +47,13 @@ public protocol ProductLoader: Sendable {
     /// ones untouched, and in full mode deactivates the partner's active products the feed lacks.
     func merge(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts
 
+    /// The job's diagnostics in line order (a line has at most one); `PageRequest.after` is a line number.
     func diagnostics(jobID: String, _ page: PageRequest) async throws -> Page<RowDiagnostic>
 }
 
 /// The same two-step load for orders feeds, keyed by partner + order_id + sku.
 public protocol OrderLoader: Sendable {
-    /// Stages a batch; returns the lines whose order_id + sku this job already staged (duplicates, not staged).
+    /// Stages a batch; returns the lines whose order_id + sku this job staged before, as `stage` does.
     func stageOrderLines(jobID: String, _ batch: [StagedOrderLine]) async throws -> [Int]
 
     /// Creates orders first seen, inserts new lines, updates changed ones, leaves identical ones untouched.
