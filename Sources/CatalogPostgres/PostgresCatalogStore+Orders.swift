@@ -36,7 +36,7 @@ extension PostgresCatalogStore: OrderLoader {
         try await transaction(.unbounded) { connection in
             let logger = self.logger
             let partnerID = feed.partnerID
-            try await Self.tuneForBulkMerge(connection, logger)
+            try await Self.tuneForBulkMerge(staging: "order_staging", connection, logger)
             let duplicates = try await connection.query("""
                 WITH dup AS (
                     SELECT order_id, sku, min(line) AS first FROM order_staging WHERE job_id = \(jobID)

@@ -74,7 +74,7 @@ extension PostgresCatalogStore: ProductLoader {
         try await transaction(.unbounded) { connection in
             let logger = self.logger
             let partnerID = feed.partnerID
-            try await Self.tuneForBulkMerge(connection, logger)
+            try await Self.tuneForBulkMerge(staging: "product_staging", connection, logger)
             // Later rows repeating a SKU are dropped and recorded; the first occurrence counts.
             let duplicates = try await connection.query("""
                 WITH dup AS (
@@ -165,10 +165,15 @@ extension PostgresCatalogStore: ProductLoader {
     }
 
     /// Merges sort and hash a whole feed: the default 4 MB of work memory would spill them to disk, and
-    /// JIT-compiling these one-off statements costs more than it saves.
-    static func tuneForBulkMerge(_ connection: PostgresConnection, _ logger: Logger) async throws {
+    /// JIT-compiling these one-off statements costs more than it saves. The staging table's statistics
+    /// are stale by nature (rows come and go per job): a plan built on them once chose nested loops
+    /// over a million staged rows and ran for hours, so the statistics are refreshed and nested loops
+    /// ruled out for the merge.
+    static func tuneForBulkMerge(staging table: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
         try await connection.query("SET LOCAL work_mem = '256MB'", logger: logger).drain()
         try await connection.query("SET LOCAL jit = off", logger: logger).drain()
+        try await connection.query("SET LOCAL enable_nestloop = off", logger: logger).drain()
+        try await connection.query(PostgresQuery(unsafeSQL: "ANALYZE \(table)"), logger: logger).drain()
     }
 
     static func binds(_ values: String...) -> PostgresBindings {
