@@ -15,7 +15,14 @@ live_server_binary() {
     fi
     local lock=()
     [ -z "${CATALOG_BUILD_LOCK:-}" ] || lock=(flock "$CATALOG_BUILD_LOCK")
-    "${lock[@]}" swift build --product partner-catalog >&2 || return 1
+    local log
+    log=$(mktemp)
+    if ! "${lock[@]}" swift build --product partner-catalog >"$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$log"
+        return 1
+    fi
+    rm -f "$log"
     printf '%s/partner-catalog\n' "$(swift build --show-bin-path)"
 }
 
