@@ -5,7 +5,7 @@ SYSTEM_PACKAGES := libsqlite3-dev zlib1g-dev libcurl4-openssl-dev
 CATALOG_DATA_DIR ?= ./data
 export CATALOG_DATA_DIR
 
-.PHONY: run build release test deps clean bench
+.PHONY: run build release test deps clean bench docs
 
 ## Install the system libraries the build links against, if any are missing (Debian/Ubuntu).
 deps:
@@ -29,6 +29,10 @@ run: release
 ## The whole test suite, against a throwaway PostgreSQL that it starts and stops (scripts/test.sh).
 test: deps
 	scripts/test.sh
+
+## Preview the documentation site (mkdocs/) on http://127.0.0.1:8000; `make test` builds it with --strict.
+docs:
+	scripts/docs.sh serve
 
 clean:
 	rm -rf .build
