@@ -22,11 +22,12 @@ import Testing
     @Test func slowWorkTimesOutAndIsCancelled() async throws {
         let started = ContinuousClock.now
         let value: Int? = try await Deadline.run(.milliseconds(100)) {
-            try await Task.sleep(for: .seconds(30))
+            try await Task.sleep(for: .seconds(600))
             return 1
         }
         #expect(value == nil)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Far under the work's 600 s; loose because the rest of the suite loads both cores meanwhile.
+        #expect(ContinuousClock.now - started < .seconds(120))
     }
 
     @Test func errorsPassThrough() async throws {
