@@ -34,8 +34,11 @@ live_server_start() {
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
     CATALOG_ADMIN_KEY=${CATALOG_ADMIN_KEY:-pck_$(python3 -c 'import secrets; print(secrets.token_hex(24))')}
     CATALOG_URL="http://127.0.0.1:$port"
-    # The embedded default, whatever the calling shell has configured.
-    env -u CATALOG_DATABASE_URL -u CATALOG_OBJECT_STORE -u CATALOG_S3_ENDPOINT -u CATALOG_S3_REGION \
+    # The embedded default, whatever the calling shell has configured; LIVE_SERVER_DATABASE_URL runs the
+    # same checks on PostgreSQL instead.
+    local database=()
+    [ -n "${LIVE_SERVER_DATABASE_URL:-}" ] && database=(CATALOG_DATABASE_URL="$LIVE_SERVER_DATABASE_URL")
+    env -u CATALOG_DATABASE_URL -u CATALOG_OBJECT_STORE -u CATALOG_S3_ENDPOINT -u CATALOG_S3_REGION "${database[@]}" \
         CATALOG_HOST=127.0.0.1 CATALOG_PORT="$port" CATALOG_DATA_DIR="$LIVE_SERVER_DIR/data" \
         CATALOG_ADMIN_KEY="$CATALOG_ADMIN_KEY" CATALOG_WORKERS=1 CATALOG_AUTO_RUN=false \
         CATALOG_LOG_LEVEL="${LIVE_SERVER_LOG_LEVEL:-warning}" \
