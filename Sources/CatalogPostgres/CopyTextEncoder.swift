@@ -13,29 +13,27 @@ struct CopyTextEncoder {
 
     mutating func field(_ value: String?) {
         separate()
-        guard let value else {
+        guard var value else {
             buffer.writeStaticString("\\N")
             return
         }
-        var needsEscape = false
-        for byte in value.utf8 where byte == 0x5C || byte < 0x20 {
-            needsEscape = true
-            break
-        }
-        guard needsEscape else {
-            buffer.writeString(value)
-            return
-        }
-        for byte in value.utf8 {
-            switch byte {
-            case 0x5C: buffer.writeStaticString("\\\\")
-            case 0x09: buffer.writeStaticString("\\t")
-            case 0x0A: buffer.writeStaticString("\\n")
-            case 0x0D: buffer.writeStaticString("\\r")
-            case 0x08: buffer.writeStaticString("\\b")
-            case 0x0C: buffer.writeStaticString("\\f")
-            case 0x0B: buffer.writeStaticString("\\v")
-            default: buffer.writeInteger(byte)
+        value.withUTF8 { bytes in
+            // Most fields need no escaping: one scan, then one copy.
+            guard bytes.contains(where: { $0 == 0x5C || $0 < 0x20 }) else {
+                buffer.writeBytes(bytes)
+                return
+            }
+            for byte in bytes {
+                switch byte {
+                case 0x5C: buffer.writeStaticString("\\\\")
+                case 0x09: buffer.writeStaticString("\\t")
+                case 0x0A: buffer.writeStaticString("\\n")
+                case 0x0D: buffer.writeStaticString("\\r")
+                case 0x08: buffer.writeStaticString("\\b")
+                case 0x0C: buffer.writeStaticString("\\f")
+                case 0x0B: buffer.writeStaticString("\\v")
+                default: buffer.writeInteger(byte)
+                }
             }
         }
     }

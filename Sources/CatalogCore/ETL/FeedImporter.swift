@@ -96,8 +96,11 @@ public struct FeedImporter: Sendable {
             inFlight = Task {
                 var diagnostics = invalid
                 if !rows.isEmpty {
-                    let duplicates = Set(try await stage(rows))
-                    for row in rows where duplicates.contains(row.line) { diagnostics.append(duplicate(row.line, row.row)) }
+                    let duplicateLines = try await stage(rows)
+                    if !duplicateLines.isEmpty {
+                        let duplicates = Set(duplicateLines)
+                        for row in rows where duplicates.contains(row.line) { diagnostics.append(duplicate(row.line, row.row)) }
+                    }
                 }
                 progress.add(Int64(rows.count + invalid.count))
                 Counter(label: "catalog_etl_rows", dimensions: [("feed_type", feed.feedType.rawValue)])

@@ -78,7 +78,7 @@ public struct ProductRowReader: Sendable {
         }
         var imageURLs: [String] = []
         if let given = text(.imageURL) {
-            let pieces = given.utf8.contains(UInt8(ascii: "|")) ? given.split(separator: "|").map(String.init) : [given]
+            let pieces = given.containsByte(UInt8(ascii: "|")) ? given.split(separator: "|").map(String.init) : [given]
             for piece in pieces {
                 let url = piece.trimmingWhitespace()
                 guard !url.isEmpty else { continue }

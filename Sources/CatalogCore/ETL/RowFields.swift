@@ -20,7 +20,7 @@ enum RowFields {
             return fail(header[bad], "invalid_utf8", "The value is not valid UTF-8 text.", nil)
         }
         let strings = fields.map { $0! }
-        if let bad = strings.firstIndex(where: { $0.utf8.contains(0) }) {
+        if let bad = strings.firstIndex(where: { $0.containsByte(0) }) {
             // Shown with U+FFFD in place of each NUL: no store (nor most clients) keeps NUL in text.
             return fail(header[bad], "invalid_characters", "The value contains NUL bytes.",
                         strings[bad].replacingOccurrences(of: "\u{0}", with: "\u{FFFD}"))
