@@ -10,7 +10,8 @@ enum Deadline {
         return try await withCheckedThrowingContinuation { continuation in
             race.waiting(continuation)
             let timer = Task {
-                try? await Task.sleep(for: timeout)
+                // Cancelled when the work finished first: the deadline has not passed, so report nothing.
+                do { try await Task.sleep(for: timeout) } catch { return }
                 if race.finish(with: .success(nil)) { work.cancel() }
             }
             Task {
