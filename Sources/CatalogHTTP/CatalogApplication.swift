@@ -25,6 +25,7 @@ public enum CatalogHTTP {
         PartnerRoutes(catalog: catalog).register(on: router)
         FeedRoutes(catalog: catalog, spoolDirectory: spoolDirectory).register(on: router)
         JobRoutes(catalog: catalog).register(on: router)
+        ProductRoutes(catalog: catalog).register(on: router)
         return router
     }
 

@@ -190,5 +190,5 @@ enum PostgresMigrations {
                 PRIMARY KEY (job_id, order_id, sku)
             );
             """),
-    ]
+    ] + PostgresReadPathMigrations.all
 }

@@ -153,6 +153,7 @@ enum SQLiteMigrations {
                 CREATE INDEX job_errors_by_job ON job_errors (job_id, seq);
                 """)
         }
+        SQLiteReadPathMigrations.register(&migrator)
         return migrator
     }
 }
