@@ -26,6 +26,7 @@ public enum CatalogHTTP {
         FeedRoutes(catalog: catalog, spoolDirectory: spoolDirectory).register(on: router)
         JobRoutes(catalog: catalog).register(on: router)
         ProductRoutes(catalog: catalog).register(on: router)
+        OrderRoutes(catalog: catalog).register(on: router)
         return router
     }
 

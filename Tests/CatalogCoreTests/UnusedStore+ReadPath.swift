@@ -8,3 +8,9 @@ extension UnusedStore {
     func listProducts(_ query: ProductQuery) async throws -> ProductPage { try fail() }
 }
 
+extension UnusedStore {
+    func createOrder(_ order: NewOrder) async throws -> Order { try fail() }
+    func order(id: String) async throws -> Order? { try fail() }
+    func listOrders(_ filter: OrderFilter, limit: Int, after: OrderPosition?) async throws -> OrderPage { try fail() }
+}
+
