@@ -27,6 +27,7 @@ public enum CatalogHTTP {
         JobRoutes(catalog: catalog).register(on: router)
         ProductRoutes(catalog: catalog).register(on: router)
         OrderRoutes(catalog: catalog).register(on: router)
+        AnalyticsRoutes(catalog: catalog).register(on: router)
         return router
     }
 

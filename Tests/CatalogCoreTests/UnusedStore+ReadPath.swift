@@ -14,3 +14,9 @@ extension UnusedStore {
     func listOrders(_ filter: OrderFilter, limit: Int, after: OrderPosition?) async throws -> OrderPage { try fail() }
 }
 
+extension UnusedStore {
+    func salesByPartner(_ filter: AnalyticsFilter) async throws -> [PartnerSales] { try fail() }
+    func salesOverTime(_ filter: AnalyticsFilter, grain: SalesGrain) async throws -> [PeriodSales] { try fail() }
+    func topProducts(_ filter: AnalyticsFilter, limit: Int) async throws -> [ProductSales] { try fail() }
+    func inventory(_ filter: AnalyticsFilter, lowStockThreshold: Int64) async throws -> [InventoryGroup] { try fail() }
+}
