@@ -97,9 +97,11 @@ extension PostgresCatalogStore: AnalyticsQueries {
                 SELECT *, row_number() OVER (
                     PARTITION BY currency ORDER BY total DESC, units DESC, partner_name COLLATE "C", sku COLLATE "C") AS position
                 FROM sales)
-            SELECT r.partner_name, r.sku, r.currency, r.units, r.total, p.product_id, p.product_name
-            FROM ranked r LEFT JOIN products p ON p.partner_id = r.partner_id AND p.sku = r.sku
-            WHERE r.position <= \(limitParameter)
+            -- Subqueries, not a join: one index lookup per top row (a join hashed the whole catalog).
+            SELECT r.partner_name, r.sku, r.currency, r.units, r.total,
+                (SELECT p.product_id FROM products p WHERE p.partner_id = r.partner_id AND p.sku = r.sku),
+                (SELECT p.product_name FROM products p WHERE p.partner_id = r.partner_id AND p.sku = r.sku)
+            FROM ranked r WHERE r.position <= \(limitParameter)
             """, scope.binds)
         return try rows.map { row in
             ProductSales(

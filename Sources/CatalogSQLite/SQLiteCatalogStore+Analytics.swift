@@ -83,9 +83,10 @@ extension SQLiteCatalogStore: AnalyticsQueries {
                     SELECT *, row_number() OVER (
                         PARTITION BY currency ORDER BY total DESC, units DESC, partner_name, sku) AS position
                     FROM sales)
-                SELECT r.partner_name, r.sku, r.currency, r.units, r.total, p.product_id, p.product_name
-                FROM ranked r LEFT JOIN products p ON p.partner_id = r.partner_id AND p.sku = r.sku
-                WHERE r.position <= ?
+                SELECT r.partner_name, r.sku, r.currency, r.units, r.total,
+                    (SELECT p.product_id FROM products p WHERE p.partner_id = r.partner_id AND p.sku = r.sku),
+                    (SELECT p.product_name FROM products p WHERE p.partner_id = r.partner_id AND p.sku = r.sku)
+                FROM ranked r WHERE r.position <= ?
                 """, arguments: arguments + [limit]).map { row in
                 ProductSales(
                     productID: row[5], partnerName: row[0], sku: row[1], productName: row[6], currency: row[2], unitsSold: row[3],

@@ -107,15 +107,18 @@ struct SQLiteProductQuery {
         }
         if let after = query.after {
             let comparison = query.order == .asc ? ">" : "<"
-            switch after.key {
-            case .none:
+            let key: (any DatabaseValueConvertible)? = switch after.key {
+            case .none: nil
+            case .integer(let value): query.sort.keyKind == .timestamp ? UTCMicroseconds.sqliteText(value) : value
+            case .text(let value): value
+            }
+            if let key {
+                // The plain bound on the key is implied by the row comparison, but only it lets SQLite seek
+                // an expression index (brand, category) instead of scanning it from the start.
+                conditions.append("\(keyExpression) \(comparison)= ? AND (\(keyExpression), seq) \(comparison) (?, ?)")
+                arguments.append(contentsOf: [key, key])
+            } else {
                 conditions.append("seq \(comparison) ?")
-            case .integer(let value):
-                conditions.append("(\(keyExpression), seq) \(comparison) (?, ?)")
-                arguments.append(query.sort.keyKind == .timestamp ? UTCMicroseconds.sqliteText(value) : value)
-            case .text(let value):
-                conditions.append("(\(keyExpression), seq) \(comparison) (?, ?)")
-                arguments.append(value)
             }
             arguments.append(after.seq)
         }
