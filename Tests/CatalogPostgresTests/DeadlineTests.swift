@@ -16,10 +16,11 @@ import Testing
         let clock = ContinuousClock()
         let start = clock.now
         let value = try await Deadline.run(.milliseconds(50)) {
-            try? await Task.sleep(for: .seconds(5))
+            try? await Task.sleep(for: .seconds(300))
             return 1
         }
         #expect(value == nil)
-        #expect(clock.now - start < .seconds(2))
+        // Far sooner than the operation would end (generous: the whole suite shares two cores).
+        #expect(clock.now - start < .seconds(60))
     }
 }
