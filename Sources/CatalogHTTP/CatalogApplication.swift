@@ -25,6 +25,9 @@ public enum CatalogHTTP {
         PartnerRoutes(catalog: catalog).register(on: router)
         FeedRoutes(catalog: catalog, spoolDirectory: spoolDirectory).register(on: router)
         JobRoutes(catalog: catalog).register(on: router)
+        ProductRoutes(catalog: catalog).register(on: router)
+        OrderRoutes(catalog: catalog).register(on: router)
+        AnalyticsRoutes(catalog: catalog).register(on: router)
         return router
     }
 

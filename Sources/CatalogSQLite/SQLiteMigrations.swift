@@ -160,6 +160,7 @@ enum SQLiteMigrations {
                 CREATE UNIQUE INDEX job_errors_by_line ON job_errors (job_id, line);
                 """)
         }
+        SQLiteReadPathMigrations.register(&migrator)
         return migrator
     }
 }

@@ -24,6 +24,9 @@ public struct Catalog: Sendable {
     }
     public var feeds: FeedQueries { FeedQueries(store: store, objects: objects) }
     public var jobs: JobQueries { JobQueries(store: store) }
+    public var products: ProductQueries { ProductQueries(reader: store) }
+    public var orders: OrderService { OrderService(store: store, clock: clock) }
+    public var analytics: AnalyticsService { AnalyticsService(queries: store) }
     public var readiness: Readiness { Readiness(store: store, objects: objects) }
     public var importer: FeedImporter { FeedImporter(store: store, objects: objects, clock: clock) }
     public var runs: JobRunService { JobRunService(store: store, clock: clock, events: events) }

@@ -1,0 +1,132 @@
+import CatalogCore
+import Foundation
+import GRDB
+
+extension SQLiteCatalogStore: ProductReader {
+    static let productColumns = """
+        seq, product_id, partner_name, sku, product_name, description, brand, category, price_units, currency,
+        availability, quantity, image_urls, attributes, status, feed_id, created_at, updated_at
+        """
+
+    public func product(id: String) async throws -> Product? {
+        guard let seq = IDKind.product.number(of: id) else { return nil }
+        return try await read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.productColumns) FROM products WHERE seq = ?", arguments: [seq])
+                .map(Self.product(from:))
+        }
+    }
+
+    public func listProducts(_ query: ProductQuery) async throws -> ProductPage {
+        let statuses: [ProductStatus] = switch query.filter.status {
+        case .active: [.active]
+        case .inactive: [.inactive]
+        case .all: [.active, .inactive]
+        }
+        let plan = SQLiteProductQuery(query)
+        return try await read { db in
+            // One ordered index range per status; with both, the two ranges are merged by the outer ORDER BY.
+            var parts: [String] = []
+            var arguments = StatementArguments()
+            for status in statuses {
+                let (sql, partArguments) = plan.select(status: status)
+                parts.append("SELECT * FROM (\(sql))")
+                _ = arguments.append(contentsOf: partArguments)
+            }
+            let sql = parts.count == 1
+                ? parts[0]
+                : parts.joined(separator: " UNION ALL ") + " ORDER BY sort_key \(plan.direction), seq \(plan.direction) LIMIT \(query.limit + 1)"
+            var items = try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.product(from:))
+            var next: ProductPosition?
+            if items.count > query.limit {
+                items.removeLast(items.count - query.limit)
+                next = items.last?.position(for: query.sort)
+            }
+            return ProductPage(items: items, next: next)
+        }
+    }
+
+    static func product(from row: Row) -> Product {
+        Product(
+            seq: row[0], productID: row[1], partnerName: row[2], sku: row[3], productName: row[4], description: row[5],
+            brand: row[6], category: row[7], price: ExactDecimal(units: row[8]), currency: row[9], availability: row[10],
+            quantity: row[11], imageURLsJSON: row[12], attributesJSON: row[13],
+            status: ProductStatus(rawValue: row[14]) ?? .inactive, feedID: row[15],
+            createdAt: date(row[16]), updatedAt: date(row[17]))
+    }
+}
+
+/// The SQL of one products page for one status: filters, the keyset condition and the order, shaped so
+/// that the `(status, sort key, seq)` indexes of migration 003 serve it.
+struct SQLiteProductQuery {
+    let query: ProductQuery
+    let keyExpression: String
+    let direction: String
+
+    init(_ query: ProductQuery) {
+        self.query = query
+        keyExpression = switch query.sort {
+        case .productID: "seq"
+        case .price: "price_units"
+        case .productName: "product_name"
+        case .brand: "coalesce(brand, '')"
+        case .category: "coalesce(category, '')"
+        case .createdAt: "created_at"
+        case .updatedAt: "updated_at"
+        }
+        direction = query.order == .asc ? "ASC" : "DESC"
+    }
+
+    func select(status: ProductStatus) -> (String, StatementArguments) {
+        var conditions = ["status = ?"]
+        var arguments: [(any DatabaseValueConvertible)?] = [status.rawValue]
+        let filter = query.filter
+        for (column, value) in [("partner_name", filter.partnerName), ("feed_id", filter.feedID), ("sku", filter.sku),
+                                ("brand", filter.brand), ("category", filter.category),
+                                ("availability", filter.availability?.rawValue)] {
+            guard let value else { continue }
+            conditions.append("\(column) = ?")
+            arguments.append(value)
+        }
+        if let minPrice = filter.minPrice {
+            conditions.append("price_units >= ?")
+            arguments.append(minPrice.units)
+        }
+        if let maxPrice = filter.maxPrice {
+            conditions.append("price_units <= ?")
+            arguments.append(maxPrice.units)
+        }
+        if let text = filter.text {
+            conditions.append(
+                "(product_name LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\' OR sku LIKE ? ESCAPE '\\' OR brand LIKE ? ESCAPE '\\')")
+            let pattern = LikePattern.containing(text)
+            arguments.append(contentsOf: [pattern, pattern, pattern, pattern])
+        }
+        if let since = filter.updatedSince {
+            conditions.append("updated_at >= ?")
+            arguments.append(SQLiteCatalogStore.storedBound(since))
+        }
+        if let after = query.after {
+            let comparison = query.order == .asc ? ">" : "<"
+            let key: (any DatabaseValueConvertible)? = switch after.key {
+            case .none: nil
+            case .integer(let value): query.sort.keyKind == .timestamp ? UTCMicroseconds.sqliteText(value) : value
+            case .text(let value): value
+            }
+            if let key {
+                // The plain bound on the key is implied by the row comparison, but only it lets SQLite seek
+                // an expression index (brand, category) instead of scanning it from the start.
+                conditions.append("\(keyExpression) \(comparison)= ? AND (\(keyExpression), seq) \(comparison) (?, ?)")
+                arguments.append(contentsOf: [key, key])
+            } else {
+                conditions.append("seq \(comparison) ?")
+            }
+            arguments.append(after.seq)
+        }
+        let sql = """
+            SELECT \(SQLiteCatalogStore.productColumns), \(keyExpression) AS sort_key FROM products
+            WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY \(keyExpression) \(direction), seq \(direction) LIMIT \(query.limit + 1)
+            """
+        return (sql, StatementArguments(arguments))
+    }
+}
