@@ -1,3 +1,4 @@
+import CatalogCore
 import Foundation
 import NIOCore
 
@@ -52,7 +53,7 @@ struct CopyTextEncoder {
     /// A timestamp in UTC, as PostgreSQL reads `timestamptz` text.
     mutating func field(_ value: Date) {
         separate()
-        buffer.writeString(Self.timestamp(Int64((value.timeIntervalSince1970 * 1_000_000).rounded())))
+        buffer.writeString(UTCMicroseconds.timestamptzText(UTCMicroseconds.of(value)))
     }
 
     mutating func endRow() {
@@ -70,39 +71,5 @@ struct CopyTextEncoder {
     private mutating func separate() {
         if fieldsInRow > 0 { buffer.writeInteger(UInt8(0x09)) }
         fieldsInRow += 1
-    }
-
-    /// `YYYY-MM-DD HH:MM:SS.ffffff+00`
-    static func timestamp(_ microseconds: Int64) -> String {
-        let seconds = microseconds.quotientAndRemainder(dividingBy: 1_000_000)
-        var whole = seconds.quotient
-        var fraction = seconds.remainder
-        if fraction < 0 {
-            fraction += 1_000_000
-            whole -= 1
-        }
-        let days = whole.quotientAndRemainder(dividingBy: 86_400)
-        var day = days.quotient
-        var secondOfDay = days.remainder
-        if secondOfDay < 0 {
-            secondOfDay += 86_400
-            day -= 1
-        }
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = day + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2)) \(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay % 3600 / 60, 2)):"
-            + "\(pad(secondOfDay % 60, 2)).\(pad(fraction, 6))+00"
     }
 }

@@ -26,17 +26,21 @@ extension PostgresCatalogStore: APIKeyRepository {
         }
     }
 
+    /// One round trip, on every authenticated request: the key with its partner joined in.
     public func activeKey(hash: String) async throws -> (APIKeyRecord, Partner?)? {
         let found: (APIKeyRecord, Partner?)?? = try await withConnection { connection in
             guard let row = try await connection.query("""
-                \(unescaped: Self.keySelect) WHERE k.key_hash = \(hash) AND k.revoked_at IS NULL
+                SELECT k.*, p.partner_name, p.display_name, p.status, p.created_at AS partner_created_at
+                FROM api_keys k LEFT JOIN partners p ON p.partner_id = k.partner_id
+                WHERE k.key_hash = \(hash) AND k.revoked_at IS NULL
                 """, logger: self.logger).first()
             else { return nil }
             let record = try Self.key(from: row)
-            var partner: Partner?
-            if let partnerID = record.partnerID {
-                partner = try await connection.query("SELECT * FROM partners WHERE partner_id = \(partnerID)", logger: self.logger)
-                    .first().map(Self.partner(from:))
+            let partner = try record.partnerID.map { partnerID in
+                Partner(
+                    partnerID: partnerID, partnerName: try row.value("partner_name"), displayName: try row.value("display_name"),
+                    status: PartnerStatus(rawValue: try row.value("status")) ?? .active,
+                    createdAt: try row.value("partner_created_at"))
             }
             return .some((record, partner))
         }

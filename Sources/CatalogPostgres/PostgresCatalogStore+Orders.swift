@@ -21,14 +21,10 @@ extension PostgresCatalogStore: OrderLoader {
             encoder.field(row.contentHash)
             encoder.endRow()
         }
-        let data = encoder.take()
-        try await withConnection(.upTo(.seconds(120))) { connection in
-            try await connection.copyFrom(
-                table: "order_staging",
-                columns: ["job_id", "order_id", "sku", "line", "quantity", "unit_price_units", "currency", "ordered_at", "content_hash"],
-                logger: self.logger
-            ) { writer in try await writer.write(data) }
-        }
+        try await copy(
+            into: "order_staging",
+            columns: ["job_id", "order_id", "sku", "line", "quantity", "unit_price_units", "currency", "ordered_at", "content_hash"],
+            encoder.take())
         return []
     }
 

@@ -68,12 +68,13 @@ extension PostgresCatalogStore: PartnerRepository {
             status: PartnerStatus(rawValue: try row.value("status")) ?? .active, createdAt: try row.value("created_at"))
     }
 
-    /// Rows fetched with `LIMIT limit + 1`: the extra row only tells that another page exists.
+    /// Rows fetched with `LIMIT limit + 1`: the extra row only tells that another page exists. The next
+    /// page starts after the last row's `key` column.
     static func page<T: Sendable>(
-        _ rows: [PostgresRandomAccessRow], limit: Int, map: (PostgresRandomAccessRow) throws -> T
+        _ rows: [PostgresRandomAccessRow], limit: Int, key: String = "seq", map: (PostgresRandomAccessRow) throws -> T
     ) throws -> Page<T> {
         let items = rows.prefix(limit)
-        let next: Int64? = rows.count > limit ? try items.last?.value("seq", Int64.self) : nil
+        let next: Int64? = rows.count > limit ? try items.last?.value(key, Int64.self) : nil
         return Page(items: try items.map(map), nextAfter: next)
     }
 }

@@ -58,7 +58,7 @@ extension PostgresCatalogStore: ProductReader {
 }
 
 /// The SQL of one products page for one status: filters, the keyset condition and the order, shaped so
-/// that the `(status, sort key, seq)` indexes of migration 003 serve it. Text sorts use the "C" collation:
+/// that the `(status, sort key, seq)` indexes of migration 005_read_path serve it. Text sorts use the "C" collation:
 /// byte order, the same on every server and in the embedded store.
 struct PostgresProductQuery {
     let query: ProductQuery

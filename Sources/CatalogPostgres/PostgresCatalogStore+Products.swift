@@ -40,12 +40,7 @@ extension PostgresCatalogStore: ProductLoader {
             encoder.field(row.contentHash)
             encoder.endRow()
         }
-        let data = encoder.take()
-        try await withConnection(.upTo(.seconds(120))) { connection in
-            try await connection.copyFrom(table: "product_staging", columns: Self.stagingColumns, logger: self.logger) { writer in
-                try await writer.write(data)
-            }
-        }
+        try await copy(into: "product_staging", columns: Self.stagingColumns, encoder.take())
         return []
     }
 
@@ -62,12 +57,7 @@ extension PostgresCatalogStore: ProductLoader {
             encoder.field(diagnostic.value)
             encoder.endRow()
         }
-        let data = encoder.take()
-        try await withConnection(.upTo(.seconds(120))) { connection in
-            try await connection.copyFrom(
-                table: "job_errors", columns: ["job_id", "line", "sku", "column_name", "code", "message", "value"], logger: self.logger
-            ) { writer in try await writer.write(data) }
-        }
+        try await copy(into: "job_errors", columns: ["job_id", "line", "sku", "column_name", "code", "message", "value"], encoder.take())
     }
 
     public func merge(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts {
@@ -155,12 +145,11 @@ extension PostgresCatalogStore: ProductLoader {
             let rows = try await connection.query("""
                 SELECT * FROM job_errors WHERE job_id = \(jobID) AND line > \(page.after ?? 0) ORDER BY line LIMIT \(page.limit + 1)
                 """, logger: self.logger).rows()
-            let items = try rows.prefix(page.limit).map { row in
+            return try Self.page(rows, limit: page.limit, key: "line") { row in
                 RowDiagnostic(
                     line: try row.value("line"), sku: try row.optional("sku"), column: try row.optional("column_name"),
                     code: try row.value("code"), message: try row.value("message"), value: try row.optional("value"))
             }
-            return Page(items: items, nextAfter: rows.count > page.limit ? items.last.map { Int64($0.line) } : nil)
         }
     }
 

@@ -122,6 +122,17 @@ public final class PostgresCatalogStore: Sendable {
     }
 }
 
+extension PostgresCatalogStore {
+    /// Sends rows already in COPY text format into `table`.
+    func copy(into table: String, columns: [String], _ rows: ByteBuffer) async throws {
+        try await withConnection(.upTo(.seconds(120))) { connection in
+            try await connection.copyFrom(table: table, columns: columns, logger: self.logger) { writer in
+                try await writer.write(rows)
+            }
+        }
+    }
+}
+
 extension PostgresCatalogStore: StoreHealth {
     public func ping() async throws {
         try await withConnection(.upTo(.seconds(3))) { connection in

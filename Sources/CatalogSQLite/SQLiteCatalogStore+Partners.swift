@@ -58,10 +58,11 @@ extension SQLiteCatalogStore: PartnerRepository {
             status: PartnerStatus(rawValue: row["status"]) ?? .active, createdAt: row["created_at"])
     }
 
-    /// Rows fetched with `LIMIT limit + 1`: the extra row only tells that another page exists.
-    static func page<T: Sendable>(_ rows: [Row], limit: Int, map: (Row) -> T) -> Page<T> {
+    /// Rows fetched with `LIMIT limit + 1`: the extra row only tells that another page exists. The next
+    /// page starts after the last row's `key` column.
+    static func page<T: Sendable>(_ rows: [Row], limit: Int, key: String = "seq", map: (Row) -> T) -> Page<T> {
         let items = rows.prefix(limit)
-        let next: Int64? = rows.count > limit ? items.last?["seq"] : nil
+        let next: Int64? = rows.count > limit ? items.last?[key] : nil
         return Page(items: items.map(map), nextAfter: next)
     }
 }

@@ -56,7 +56,7 @@ extension SQLiteCatalogStore: ProductReader {
 }
 
 /// The SQL of one products page for one status: filters, the keyset condition and the order, shaped so
-/// that the `(status, sort key, seq)` indexes of migration 003 serve it.
+/// that the `(status, sort key, seq)` indexes of migration 004_read_path serve it.
 struct SQLiteProductQuery {
     let query: ProductQuery
     let keyExpression: String

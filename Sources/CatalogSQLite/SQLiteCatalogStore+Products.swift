@@ -140,12 +140,11 @@ extension SQLiteCatalogStore: ProductLoader {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT * FROM job_errors WHERE job_id = ? AND line > ? ORDER BY line LIMIT ?
                 """, arguments: [jobID, page.after ?? 0, page.limit + 1])
-            let items = rows.prefix(page.limit).map { row in
+            return Self.page(rows, limit: page.limit, key: "line") { row in
                 RowDiagnostic(
                     line: row["line"], sku: row["sku"], column: row["column_name"], code: row["code"],
                     message: row["message"], value: row["value"])
             }
-            return Page(items: items, nextAfter: rows.count > page.limit ? items.last.map { Int64($0.line) } : nil)
         }
     }
 }

@@ -1,4 +1,5 @@
 @testable import CatalogPostgres
+import CatalogCore
 import Foundation
 import Testing
 
@@ -23,9 +24,9 @@ import Testing
     }
 
     @Test func timestampsAreUTCWithMicroseconds() {
-        #expect(CopyTextEncoder.timestamp(0) == "1970-01-01 00:00:00.000000+00")
-        #expect(CopyTextEncoder.timestamp(1_790_000_000_123_456) == "2026-09-21 14:13:20.123456+00")
-        #expect(CopyTextEncoder.timestamp(-1) == "1969-12-31 23:59:59.999999+00")
-        #expect(CopyTextEncoder.timestamp(951_782_400_000_000) == "2000-02-29 00:00:00.000000+00")
+        #expect(UTCMicroseconds.timestamptzText(0) == "1970-01-01 00:00:00.000000+00")
+        #expect(UTCMicroseconds.timestamptzText(1_790_000_000_123_456) == "2026-09-21 14:13:20.123456+00")
+        #expect(UTCMicroseconds.timestamptzText(-1) == "1969-12-31 23:59:59.999999+00")
+        #expect(UTCMicroseconds.timestamptzText(951_782_400_000_000) == "2000-02-29 00:00:00.000000+00")
     }
 }
