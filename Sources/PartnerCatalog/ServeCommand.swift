@@ -30,7 +30,8 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "partner-catalog")
         logger.logLevel = settings.logLevel
 
-        let runtime = try await Composition.makeRuntime(settings, logger: logger)
+        let runtime = try await Composition.withProductCache(
+            try await Composition.makeRuntime(settings, logger: logger), settings, logger: logger)
         let catalog = runtime.catalog
         try await Composition.checkObjectStore(catalog.objects)
         switch try await catalog.keys.bootstrapAdmin(configuredKey: adminKey ?? environment["CATALOG_ADMIN_KEY"]) {
