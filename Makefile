@@ -41,4 +41,5 @@ clean:
 bench: release
 	bench/etl.sh
 	bench/postgres-etl.sh
+	bench/read-path.sh
 	bench/s3.sh

@@ -16,5 +16,11 @@ enum PostgresReadPathMigrations {
                 INCLUDE (order_seq, currency, quantity, unit_price_units, sku);
             DROP INDEX order_lines_by_time;
             """),
+        // The node-local product caches re-read the products of each completed feed; the completed jobs
+        // of the last minutes are found by finish time.
+        PostgresMigrations.Migration(name: "006_product_cache", sql: """
+            CREATE INDEX products_by_feed ON products (feed_id, seq);
+            CREATE INDEX jobs_by_finish ON jobs (finished_at) WHERE status = 'completed';
+            """),
     ]
 }

@@ -10,39 +10,43 @@ extension SQLiteCatalogStore: ProductReader {
 
     public func product(id: String) async throws -> Product? {
         guard let seq = IDKind.product.number(of: id) else { return nil }
-        return try await read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.productColumns) FROM products WHERE seq = ?", arguments: [seq])
-                .map(Self.product(from:))
-        }
+        return try await read { db in try Self.product(seq: seq, db) }
     }
 
     public func listProducts(_ query: ProductQuery) async throws -> ProductPage {
+        try await read { db in try Self.listProducts(query, db) }
+    }
+
+    /// Shared with the node-local product cache, whose `products` table has the same columns.
+    static func product(seq: Int64, _ db: Database) throws -> Product? {
+        try Row.fetchOne(db, sql: "SELECT \(productColumns) FROM products WHERE seq = ?", arguments: [seq]).map(product(from:))
+    }
+
+    static func listProducts(_ query: ProductQuery, _ db: Database) throws -> ProductPage {
         let statuses: [ProductStatus] = switch query.filter.status {
         case .active: [.active]
         case .inactive: [.inactive]
         case .all: [.active, .inactive]
         }
         let plan = SQLiteProductQuery(query)
-        return try await read { db in
-            // One ordered index range per status; with both, the two ranges are merged by the outer ORDER BY.
-            var parts: [String] = []
-            var arguments = StatementArguments()
-            for status in statuses {
-                let (sql, partArguments) = plan.select(status: status)
-                parts.append("SELECT * FROM (\(sql))")
-                _ = arguments.append(contentsOf: partArguments)
-            }
-            let sql = parts.count == 1
-                ? parts[0]
-                : parts.joined(separator: " UNION ALL ") + " ORDER BY sort_key \(plan.direction), seq \(plan.direction) LIMIT \(query.limit + 1)"
-            var items = try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.product(from:))
-            var next: ProductPosition?
-            if items.count > query.limit {
-                items.removeLast(items.count - query.limit)
-                next = items.last?.position(for: query.sort)
-            }
-            return ProductPage(items: items, next: next)
+        // One ordered index range per status; with both, the two ranges are merged by the outer ORDER BY.
+        var parts: [String] = []
+        var arguments = StatementArguments()
+        for status in statuses {
+            let (sql, partArguments) = plan.select(status: status)
+            parts.append("SELECT * FROM (\(sql))")
+            _ = arguments.append(contentsOf: partArguments)
         }
+        let sql = parts.count == 1
+            ? parts[0]
+            : parts.joined(separator: " UNION ALL ") + " ORDER BY sort_key \(plan.direction), seq \(plan.direction) LIMIT \(query.limit + 1)"
+        var items = try Row.fetchAll(db, sql: sql, arguments: arguments).map(product(from:))
+        var next: ProductPosition?
+        if items.count > query.limit {
+            items.removeLast(items.count - query.limit)
+            next = items.last?.position(for: query.sort)
+        }
+        return ProductPage(items: items, next: next)
     }
 
     static func product(from row: Row) -> Product {

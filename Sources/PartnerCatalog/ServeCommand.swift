@@ -22,6 +22,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Registered as an admin key at start. [env: CATALOG_ADMIN_KEY]")
     var adminKey: String?
 
+    @OptionGroup var cacheOptions: ProductCacheOptions
+
     func run() async throws {
         let settings = try store.resolve()
         let environment = ProcessInfo.processInfo.environment
@@ -30,7 +32,10 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "partner-catalog")
         logger.logLevel = settings.logLevel
 
-        let runtime = try await Composition.makeRuntime(settings, logger: logger)
+        var runtime = try await Composition.makeRuntime(settings, logger: logger)
+        if try cacheOptions.resolve() {
+            runtime = try await Composition.withProductCache(runtime, settings, logger: logger)
+        }
         let catalog = runtime.catalog
         try await Composition.checkObjectStore(catalog.objects)
         switch try await catalog.keys.bootstrapAdmin(configuredKey: adminKey ?? environment["CATALOG_ADMIN_KEY"]) {

@@ -24,7 +24,16 @@ public struct Catalog: Sendable {
     }
     public var feeds: FeedQueries { FeedQueries(store: store, objects: objects) }
     public var jobs: JobQueries { JobQueries(store: store) }
-    public var products: ProductQueries { ProductQueries(reader: store) }
+    public var products: ProductQueries { ProductQueries(reader: productReader ?? store) }
+
+    /// Where products are read from when not from `store`: a node-local cache in front of it.
+    public private(set) var productReader: (any ProductReader)?
+
+    public func readingProducts(from reader: any ProductReader) -> Catalog {
+        var catalog = self
+        catalog.productReader = reader
+        return catalog
+    }
     public var orders: OrderService { OrderService(store: store, clock: clock) }
     public var analytics: AnalyticsService { AnalyticsService(queries: store) }
     public var readiness: Readiness { Readiness(store: store, objects: objects) }
