@@ -43,7 +43,11 @@ let package = Package(
         ),
         .target(
             name: "CatalogSQLite",
-            dependencies: ["CatalogCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "CatalogCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

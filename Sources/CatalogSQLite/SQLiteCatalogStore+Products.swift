@@ -4,25 +4,30 @@ import GRDB
 
 extension SQLiteCatalogStore: ProductLoader {
     /// Staged rows live in a TEMP table of the writer connection: never journaled, never seen by readers,
-    /// and gone with the process, like the attempt that staged them.
+    /// and gone with the process, like the attempt that staged them. A row whose product is already
+    /// active with the same content is staged as `unchanged`, by its key alone; `product_seq` is the
+    /// product a changed row updates (NULL: a new product). Rows of a job are staged in file order,
+    /// so rowid order is file order.
     static func ensureStaging(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TEMP TABLE IF NOT EXISTS product_staging (
                 job_id TEXT NOT NULL,
                 sku TEXT NOT NULL,
                 line INTEGER NOT NULL,
-                product_name TEXT NOT NULL,
+                unchanged INTEGER NOT NULL,
+                product_seq INTEGER,
+                product_name TEXT,
                 description TEXT,
                 brand TEXT,
                 category TEXT,
-                price_units INTEGER NOT NULL,
-                currency TEXT NOT NULL,
-                availability TEXT NOT NULL,
+                price_units INTEGER,
+                currency TEXT,
+                availability TEXT,
                 quantity INTEGER,
-                image_urls TEXT NOT NULL,
-                attributes TEXT NOT NULL,
-                content_hash TEXT NOT NULL,
-                PRIMARY KEY (job_id, sku)
+                image_urls TEXT,
+                attributes TEXT,
+                content_hash TEXT,
+                UNIQUE (job_id, sku)
             )
             """)
     }
@@ -37,24 +42,64 @@ extension SQLiteCatalogStore: ProductLoader {
         }
     }
 
-    public func stage(jobID: String, _ batch: [StagedProduct]) async throws -> [Int] {
+    /// Looks each row's product up first: unchanged rows are staged by key only, so an identical
+    /// re-run writes almost nothing. Only one job of a partner runs at a time, so what the lookup
+    /// saw still holds when the job merges.
+    public func stage(jobID: String, partnerID: String, _ batch: [StagedProduct]) async throws -> [Int] {
         try await write { db in
             try Self.ensureStaging(db)
-            let insert = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO product_staging (job_id, sku, line, product_name, description, brand, category,
-                    price_units, currency, availability, quantity, image_urls, attributes, content_hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            let lookup = SQLiteRawStatement(try db.cachedStatement(sql: """
+                SELECT seq, content_hash, status = 'active' FROM products WHERE partner_id = ? AND sku = ?
+                """))
+            let unchanged = SQLiteRawStatement(try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO product_staging (job_id, sku, line, unchanged) VALUES (?, ?, ?, 1)
+                """))
+            let changed = SQLiteRawStatement(try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO product_staging (job_id, sku, line, unchanged, product_seq, product_name, description,
+                    brand, category, price_units, currency, availability, quantity, image_urls, attributes, content_hash)
+                VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """))
+            lookup.reset()
+            unchanged.reset()
+            changed.reset()
+            lookup.bind(1, partnerID)
+            unchanged.bind(1, jobID)
+            changed.bind(1, jobID)
             var duplicates: [Int] = []
             for row in batch {
                 let record = row.record
-                try insert.execute(arguments: [
-                    jobID, record.sku, row.line, record.productName, record.description, record.brand, record.category,
-                    record.price.units, record.currency, record.availability.rawValue, record.quantity,
-                    JSONText.array(record.imageURLs), JSONText.object(record.attributes), row.contentHash,
-                ])
+                lookup.bind(2, record.sku)
+                var productSeq: Int64?
+                var isUnchanged = false
+                if try lookup.step(db) {
+                    productSeq = lookup.int64(0)
+                    isUnchanged = lookup.int64(2) == 1 && lookup.text(1, equals: row.contentHash)
+                }
+                lookup.resetKeepingBindings()
+                let insert = isUnchanged ? unchanged : changed
+                insert.bind(2, record.sku)
+                insert.bind(3, Int64(row.line))
+                if !isUnchanged {
+                    insert.bind(4, productSeq)
+                    insert.bind(5, record.productName)
+                    insert.bind(6, record.description)
+                    insert.bind(7, record.brand)
+                    insert.bind(8, record.category)
+                    insert.bind(9, record.price.units)
+                    insert.bind(10, record.currency)
+                    insert.bind(11, record.availability.rawValue)
+                    insert.bind(12, record.quantity)
+                    insert.bind(13, JSONText.array(record.imageURLs))
+                    insert.bind(14, JSONText.object(record.attributes))
+                    insert.bind(15, row.contentHash)
+                }
+                _ = try insert.step(db)
+                insert.resetKeepingBindings()
                 if db.changesCount == 0 { duplicates.append(row.line) }
             }
+            lookup.reset()
+            unchanged.reset()
+            changed.reset()
             return duplicates
         }
     }
@@ -77,12 +122,11 @@ extension SQLiteCatalogStore: ProductLoader {
             try Self.ensureStaging(db)
             let partnerID = feed.partnerID
             let row = try Row.fetchOne(db, sql: """
-                SELECT count(*) FILTER (WHERE p.seq IS NULL) AS inserted,
-                       count(*) FILTER (WHERE p.seq IS NOT NULL AND (p.content_hash != s.content_hash OR p.status != 'active')) AS updated,
-                       count(*) FILTER (WHERE p.seq IS NOT NULL AND p.content_hash = s.content_hash AND p.status = 'active') AS unchanged
-                FROM product_staging s LEFT JOIN products p ON p.partner_id = ? AND p.sku = s.sku
-                WHERE s.job_id = ?
-                """, arguments: [partnerID, jobID])!
+                SELECT count(*) FILTER (WHERE NOT unchanged AND product_seq IS NULL) AS inserted,
+                       count(*) FILTER (WHERE NOT unchanged AND product_seq IS NOT NULL) AS updated,
+                       count(*) FILTER (WHERE unchanged) AS unchanged
+                FROM product_staging WHERE job_id = ?
+                """, arguments: [jobID])!
             var counts = MergeCounts(inserted: row["inserted"], updated: row["updated"], unchanged: row["unchanged"])
 
             if counts.updated > 0 {
@@ -92,35 +136,30 @@ extension SQLiteCatalogStore: ProductLoader {
                         availability = s.availability, quantity = s.quantity, image_urls = s.image_urls,
                         attributes = s.attributes, content_hash = s.content_hash, status = 'active', feed_id = ?, updated_at = ?
                     FROM product_staging s
-                    WHERE s.job_id = ? AND products.partner_id = ? AND products.sku = s.sku
-                      AND (products.content_hash != s.content_hash OR products.status != 'active')
-                    """, arguments: [feed.feedID, now, jobID, partnerID])
+                    WHERE s.job_id = ? AND NOT s.unchanged AND products.seq = s.product_seq
+                    """, arguments: [feed.feedID, now, jobID])
             }
             if counts.inserted > 0 {
-                // One block of product IDs for the whole feed, numbered in file order. Only the narrow
-                // (sku, line) pairs are sorted: sorting whole staged rows costs several times more.
+                // One block of product IDs for the whole feed, numbered in file order: staging's rowid
+                // order, which a plain scan yields without sorting.
                 let last = try Int64.fetchOne(db, sql: """
                     INSERT INTO id_counters (kind, value) VALUES ('PR', ?)
                     ON CONFLICT (kind) DO UPDATE SET value = value + excluded.value
                     RETURNING value
                     """, arguments: [counts.inserted])!
-                try db.execute(sql: "DROP TABLE IF EXISTS temp.new_products")
-                try db.execute(sql: """
-                    CREATE TEMP TABLE new_products AS
-                    SELECT s.sku FROM product_staging s
-                    WHERE s.job_id = ? AND NOT EXISTS (SELECT 1 FROM products p WHERE p.partner_id = ? AND p.sku = s.sku)
-                    ORDER BY s.line
-                    """, arguments: [jobID, partnerID])
                 try db.execute(sql: """
                     INSERT INTO products (seq, product_id, partner_id, partner_name, sku, product_name, description, brand,
                         category, price_units, currency, availability, quantity, image_urls, attributes, content_hash, status,
                         feed_id, created_at, updated_at)
-                    SELECT ?1 + n.rowid, 'PR' || printf('%05d', ?1 + n.rowid), ?2, ?3, s.sku, s.product_name, s.description,
-                        s.brand, s.category, s.price_units, s.currency, s.availability, s.quantity, s.image_urls, s.attributes,
-                        s.content_hash, 'active', ?4, ?5, ?5
-                    FROM new_products n CROSS JOIN product_staging s ON s.job_id = ?6 AND s.sku = n.sku
+                    SELECT n.seq, 'PR' || printf('%05d', n.seq), ?2, ?3, n.sku, n.product_name, n.description,
+                        n.brand, n.category, n.price_units, n.currency, n.availability, n.quantity, n.image_urls, n.attributes,
+                        n.content_hash, 'active', ?4, ?5, ?5
+                    FROM (
+                        SELECT ?1 + row_number() OVER (ORDER BY s.rowid) AS seq, s.*
+                        FROM product_staging s NOT INDEXED
+                        WHERE s.job_id = ?6 AND NOT s.unchanged AND s.product_seq IS NULL
+                    ) n
                     """, arguments: [last - counts.inserted, partnerID, feed.partnerName, feed.feedID, now, jobID])
-                try db.execute(sql: "DROP TABLE temp.new_products")
             }
             if feed.mode == .full {
                 try db.execute(sql: """

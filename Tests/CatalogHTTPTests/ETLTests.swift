@@ -69,6 +69,32 @@ import Testing
         }
     }
 
+    /// Re-runs stage rows that match their product by key alone; a later row repeating such a SKU
+    /// with other content is still a duplicate, and the first occurrence still counts.
+    @Test(arguments: StoreKind.allCases)
+    func duplicatesOfUnchangedRowsAreSkippedAndTheFirstOccurrenceCounts(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
+        let (_, key) = try await app.createPartner("acme")
+        try await app.testWithWorker { client in
+            _ = try await client.uploadRaw(Self.clean, key: key)
+            _ = try await client.run("JV00001", key: key)
+            let text = String(decoding: Self.clean, as: UTF8.self)
+            let tent = try #require(text.split(separator: "\n").first { $0.hasPrefix("TENT-2P,") })
+            let newRow = "NEW-1,New thing,,,,5.00,USD,in_stock,1,"
+            let repeated = text + tent.replacingOccurrences(of: "249.00", with: "1.00") + "\n" + newRow + "\n" + newRow + "\n"
+            _ = try await client.uploadRaw(Array(repeated.utf8), key: key)
+            let job = try await client.run("JV00002", key: key)
+            #expect(summary(job) == ["rows_total": 16, "inserted": 1, "updated": 0, "unchanged": 13, "skipped": 2, "deactivated": 0])
+            let errors = try await client.get("/jobs/JV00002/errors", key: key)
+            #expect(errors.items.map { $0["line"] as? Int } == [15, 17])
+            #expect(errors.items.map { $0["code"] as? String } == ["duplicate_sku", "duplicate_sku"])
+            let products = try await app.products()
+            #expect(products["TENT-2P"]?.price == 2_490_000)
+            #expect(products["NEW-1"]?.price == 50_000)
+            #expect(products.count == 14)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func messyFeedSkipsWithDiagnosticsInLineOrder(_ store: StoreKind) async throws {
         let app = try await TestApp.make(store)

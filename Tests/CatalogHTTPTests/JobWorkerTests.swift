@@ -52,7 +52,7 @@ final class FlakyReads: ObjectStore {
         // A worker claims the job, stages part of it, then dies: it never heartbeats or finishes.
         let dead = try #require(try await app.catalog.store.claimNextJob(owner: "dead", now: clock.now(), leaseFor: 30, autoRun: false))
         try await app.catalog.store.resetAttempt(jobID: dead.job.jobID)
-        _ = try await app.catalog.store.stage(jobID: dead.job.jobID, [
+        _ = try await app.catalog.store.stage(jobID: dead.job.jobID, partnerID: feed.partnerID, [
             StagedProduct(line: 2, record: ProductRecord(sku: "TENT-2P", productName: "half-written", price: .init(units: 1), availability: .inStock)),
         ])
 

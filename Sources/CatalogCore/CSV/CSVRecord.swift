@@ -1,3 +1,5 @@
+import Foundation
+
 public enum CSVMalformation: Sendable, Equatable {
     case strayQuote, textAfterClosingQuote, unterminatedQuote, recordTooLarge, tooManyFields
 
@@ -79,6 +81,14 @@ public struct CSVRecord: Sendable {
 
     public func string(_ index: Int) -> String? {
         String(validating: bytes[fieldRange(index)], as: UTF8.self)
+    }
+
+    /// Whether any field holds `byte` (one memchr over the record).
+    public func containsByte(_ byte: UInt8) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress, !buffer.isEmpty else { return false }
+            return memchr(base, Int32(byte), buffer.count) != nil
+        }
     }
 
     public func strings() -> [String?] {

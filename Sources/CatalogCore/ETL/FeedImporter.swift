@@ -38,7 +38,7 @@ public struct FeedImporter: Sendable {
                 skipped = try await stageRows(
                     of: feed, jobID: jobID, progress: progress, makeReader: ProductRowReader.init(header:),
                     read: { $0.read($1) },
-                    stage: { rows in try await store.stage(jobID: jobID, rows.map { StagedProduct(line: $0.line, record: $0.row) }) },
+                    stage: { rows in try await store.stage(jobID: jobID, partnerID: feed.partnerID, rows.map { StagedProduct(line: $0.line, record: $0.row) }) },
                     duplicate: { line, row in DuplicateRows.sku(line: line, sku: row.sku) })
                 counts = try await store.merge(jobID: jobID, feed: feed, now: clock.now())
             case .orders:

@@ -6,7 +6,9 @@ public struct ProductRowReader: Sendable {
     }
 
     private let header: [String]
-    private let index: [Column: Int]
+    /// Where each known column sits, by `Column` order (a dictionary lookup per field was a visible
+    /// share of the ETL's time).
+    private let positions: [Int?]
     private let attributeColumns: [(name: String, index: Int)]
 
     public init(header: [String]) {
@@ -21,21 +23,21 @@ public struct ProductRowReader: Sendable {
                 attributes.append((name.trimmingWhitespace(), position))
             }
         }
-        self.index = index
+        self.positions = Column.allCases.map { index[$0] }
         self.attributeColumns = attributes
     }
 
     public func read(_ record: borrowing CSVRecord) -> Result<ProductRecord, RowDiagnostic> {
         let row: CheckedRow
-        switch RowFields.check(record, header: header, skuIndex: index[.sku]) {
+        switch RowFields.check(record, header: header, skuIndex: position(.sku)) {
         case .success(let checked): row = checked
         case .failure(let diagnostic): return .failure(diagnostic)
         }
         func fail(_ column: String?, _ code: String, _ message: String, _ value: String?) -> Result<ProductRecord, RowDiagnostic> {
             row.failure(column, code, message, value)
         }
-        func text(_ column: Column) -> String? { row.text(index[column]) }
-        func raw(_ column: Column) -> String? { row.raw(index[column]) }
+        func text(_ column: Column) -> String? { row.text(position(column)) }
+        func raw(_ column: Column) -> String? { row.raw(position(column)) }
 
         guard let sku = text(.sku) else { return fail("sku", "missing_value", "sku is required.", raw(.sku)) }
         guard Self.length(of: sku, isAtMost: 64) else { return fail("sku", "too_long", "sku is longer than 64 characters.", sku) }
@@ -96,6 +98,22 @@ public struct ProductRowReader: Sendable {
             sku: sku, productName: name, description: text(.description), brand: text(.brand), category: text(.category),
             price: price, currency: currency, availability: availability, quantity: quantity, imageURLs: imageURLs,
             attributes: attributes))
+    }
+
+    private func position(_ column: Column) -> Int? {
+        let ordinal = switch column {
+        case .sku: 0
+        case .productName: 1
+        case .description: 2
+        case .brand: 3
+        case .category: 4
+        case .price: 5
+        case .currency: 6
+        case .availability: 7
+        case .quantity: 8
+        case .imageURL: 9
+        }
+        return positions[ordinal]
     }
 
     /// Counting characters walks grapheme clusters; a byte count at or under the limit settles it at once.

@@ -8,19 +8,23 @@ enum RowFields {
         if let malformation = record.malformation {
             return .failure(RowDiagnostic(line: line, sku: nil, column: nil, code: malformation.code, message: malformation.message, value: nil))
         }
-        let fields = record.strings()
-        let sku = skuIndex.flatMap { $0 < fields.count ? fields[$0]?.trimmingWhitespace() : nil }
+        let count = record.fieldCount
+        let sku = skuIndex.flatMap { $0 < count ? record.string($0)?.trimmingWhitespace() : nil }
         func fail(_ column: String?, _ code: String, _ message: String, _ value: String?) -> Result<CheckedRow, RowDiagnostic> {
             .failure(RowDiagnostic(line: line, sku: sku, column: column, code: code, message: message, value: value))
         }
-        guard fields.count == header.count else {
-            return fail(nil, "wrong_field_count", "The row has \(fields.count) fields; the header has \(header.count).", nil)
+        guard count == header.count else {
+            return fail(nil, "wrong_field_count", "The row has \(count) fields; the header has \(header.count).", nil)
         }
-        if let bad = fields.firstIndex(where: { $0 == nil }) {
-            return fail(header[bad], "invalid_utf8", "The value is not valid UTF-8 text.", nil)
+        var strings: [String] = []
+        strings.reserveCapacity(count)
+        for index in 0..<count {
+            guard let value = record.string(index) else {
+                return fail(header[index], "invalid_utf8", "The value is not valid UTF-8 text.", nil)
+            }
+            strings.append(value)
         }
-        let strings = fields.map { $0! }
-        if let bad = strings.firstIndex(where: { $0.containsByte(0) }) {
+        if record.containsByte(0), let bad = strings.firstIndex(where: { $0.containsByte(0) }) {
             // Shown with U+FFFD in place of each NUL: no store (nor most clients) keeps NUL in text.
             return fail(header[bad], "invalid_characters", "The value contains NUL bytes.",
                         strings[bad].replacingOccurrences(of: "\u{0}", with: "\u{FFFD}"))

@@ -37,9 +37,11 @@ public protocol ProductLoader: Sendable {
     /// Forgets what an earlier attempt of this job staged or diagnosed.
     func resetAttempt(jobID: String) async throws
 
-    /// Stages a batch; returns the lines whose SKU this job staged before (duplicates, not staged), as far
-    /// as the store checks while staging; any others are left to `merge`.
-    func stage(jobID: String, _ batch: [StagedProduct]) async throws -> [Int]
+    /// Stages a batch of a feed of `partnerID`; returns the lines whose SKU this job staged before
+    /// (duplicates, not staged), as far as the store checks while staging; any others are left to `merge`.
+    /// A store may compare rows with the partner's products here and stage the unchanged ones by key
+    /// alone: a partner's jobs run one at a time, so nothing else changes its products until `merge`.
+    func stage(jobID: String, partnerID: String, _ batch: [StagedProduct]) async throws -> [Int]
 
     func recordDiagnostics(jobID: String, _ diagnostics: [RowDiagnostic]) async throws
 
