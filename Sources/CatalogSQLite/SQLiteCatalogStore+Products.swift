@@ -140,26 +140,31 @@ extension SQLiteCatalogStore: ProductLoader {
                     """, arguments: [feed.feedID, now, jobID])
             }
             if counts.inserted > 0 {
-                // One block of product IDs for the whole feed, numbered in file order: staging's rowid
-                // order, which a plain scan yields without sorting.
+                // One block of product IDs for the whole feed, numbered in file order, which is staging's
+                // rowid order: the new rows' rowids, listed in a narrow table, number them by its own rowid
+                // (a window function over the whole rows took twice as long).
                 let last = try Int64.fetchOne(db, sql: """
                     INSERT INTO id_counters (kind, value) VALUES ('PR', ?)
                     ON CONFLICT (kind) DO UPDATE SET value = value + excluded.value
                     RETURNING value
                     """, arguments: [counts.inserted])!
+                try db.execute(sql: "DROP TABLE IF EXISTS temp.new_products")
+                try db.execute(sql: """
+                    CREATE TEMP TABLE new_products AS
+                    SELECT s.rowid AS staged FROM product_staging s NOT INDEXED
+                    WHERE s.job_id = ? AND NOT s.unchanged AND s.product_seq IS NULL
+                    ORDER BY s.rowid
+                    """, arguments: [jobID])
                 try db.execute(sql: """
                     INSERT INTO products (seq, product_id, partner_id, partner_name, sku, product_name, description, brand,
                         category, price_units, currency, availability, quantity, image_urls, attributes, content_hash, status,
                         feed_id, created_at, updated_at)
-                    SELECT n.seq, 'PR' || printf('%05d', n.seq), ?2, ?3, n.sku, n.product_name, n.description,
-                        n.brand, n.category, n.price_units, n.currency, n.availability, n.quantity, n.image_urls, n.attributes,
-                        n.content_hash, 'active', ?4, ?5, ?5
-                    FROM (
-                        SELECT ?1 + row_number() OVER (ORDER BY s.rowid) AS seq, s.*
-                        FROM product_staging s NOT INDEXED
-                        WHERE s.job_id = ?6 AND NOT s.unchanged AND s.product_seq IS NULL
-                    ) n
-                    """, arguments: [last - counts.inserted, partnerID, feed.partnerName, feed.feedID, now, jobID])
+                    SELECT ?1 + n.rowid, 'PR' || printf('%05d', ?1 + n.rowid), ?2, ?3, s.sku, s.product_name, s.description,
+                        s.brand, s.category, s.price_units, s.currency, s.availability, s.quantity, s.image_urls, s.attributes,
+                        s.content_hash, 'active', ?4, ?5, ?5
+                    FROM temp.new_products n JOIN product_staging s ON s.rowid = n.staged
+                    """, arguments: [last - counts.inserted, partnerID, feed.partnerName, feed.feedID, now])
+                try db.execute(sql: "DROP TABLE temp.new_products")
             }
             if feed.mode == .full {
                 try db.execute(sql: """
