@@ -5,6 +5,8 @@ public struct CatalogRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `AuthMiddleware` when the request carries a valid key.
     public var principal: Principal?
+    /// Fields for this request's log line that inner middleware fill in.
+    public let requestLog = RequestLogFields()
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -12,6 +14,9 @@ public struct CatalogRequestContext: RequestContext {
 
     /// JSON request bodies are small; feed uploads stream and are limited separately.
     public var maxUploadSize: Int { 1 << 20 }
+
+    /// The request's `X-Request-Id` (Hummingbird's own id is replaced by it in the logger's metadata).
+    public var id: String { logger[metadataKey: "request_id"]?.description ?? "" }
 
     public func requirePrincipal() throws -> Principal {
         guard let principal else { throw CatalogError.unauthenticated }

@@ -28,12 +28,13 @@ struct IngestCommand: AsyncParsableCommand {
         let request = UploadRequest(partnerName: partner, feedType: type, mode: mode, fileName: file)
         let feed = try await catalog.uploads.upload(request, by: .operatorCLI, body: chunks).feed
         print("Uploaded \(feed.fileName) as \(feed.feedID) (\(feed.sizeBytes) bytes, sha256 \(feed.sha256)).")
+        // Job transitions show at CATALOG_LOG_LEVEL=info or below (warnings and errors otherwise).
+        let logger = Logger(label: "partner-catalog-ingest")
+        logger.info("job queued", metadata: JobLog.metadata(validationOf: feed))
 
-        _ = try await catalog.runs.requestRun(feed.validationJobID, by: .operatorCLI)
+        _ = try await catalog.runs.requestRun(feed.validationJobID, by: .operatorCLI, logger: logger)
         var workerSettings = JobWorker.Settings()
         workerSettings.heartbeatInterval = 0.5
-        var logger = Logger(label: "partner-catalog-ingest")
-        logger.logLevel = .warning
         let worker = JobWorker(catalog: catalog, owner: "ingest:\(ProcessInfo.processInfo.processIdentifier)",
                                settings: workerSettings, logger: logger)
         let progress = Task {

@@ -15,6 +15,7 @@ struct PartnerCatalogCommand: AsyncParsableCommand {
     static func main() async {
         do {
             var command = try parseAsRoot()
+            try LoggingSetup.bootstrap(for: command)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -47,10 +47,7 @@ struct StoreOptions: ParsableArguments {
         guard maxUpload > 0 else {
             throw CatalogError.validation("The upload limit must be positive.", parameter: "CATALOG_MAX_UPLOAD_BYTES")
         }
-        let levelName = value(logLevel, "CATALOG_LOG_LEVEL") ?? "info"
-        guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
-            throw CatalogError.validation("Unknown log level '\(levelName)'.", parameter: "CATALOG_LOG_LEVEL")
-        }
+        let level = try logLevel(default: .info)
         return StoreSettings(
             dataDirectory: value(dataDir, "CATALOG_DATA_DIR") ?? "./data",
             databaseURL: value(databaseURL, "CATALOG_DATABASE_URL"),
@@ -60,6 +57,21 @@ struct StoreOptions: ParsableArguments {
                 accessKeyID: value(nil, "AWS_ACCESS_KEY_ID"), secretAccessKey: value(nil, "AWS_SECRET_ACCESS_KEY")),
             maxUploadBytes: maxUpload,
             logLevel: level)
+    }
+}
+
+extension StoreOptions {
+    /// `--log-level`, else `CATALOG_LOG_LEVEL`, else `defaultLevel`.
+    func logLevel(default defaultLevel: Logger.Level) throws -> Logger.Level {
+        let name = logLevel.flatMap { $0.isEmpty ? nil : $0 }
+            ?? ProcessInfo.processInfo.environment["CATALOG_LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let name else { return defaultLevel }
+        guard let level = Logger.Level(rawValue: name.lowercased()) else {
+            throw CatalogError.validation(
+                "Unknown log level '\(name)': use trace, debug, info, notice, warning, error or critical.",
+                parameter: "CATALOG_LOG_LEVEL", value: name)
+        }
+        return level
     }
 }
 

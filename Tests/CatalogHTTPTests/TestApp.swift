@@ -56,23 +56,32 @@ struct TestApp {
         return TestApp(directory: directory, catalog: catalog, adminKey: adminKey, kind: kind, databaseURL: databaseURL)
     }
 
-    func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        var logger = Logger(label: "partner-catalog-tests")
-        logger.logLevel = .error
+    /// Serves the router to `body`; `logger` (quiet by default) is the application's, as `serve` passes its own.
+    func test(logger: Logger? = nil, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let logger = logger ?? {
+            var logger = Logger(label: "partner-catalog-tests")
+            logger.logLevel = .critical  // 5xx request lines are at error; the tests that cause them check the answers
+            return logger
+        }()
         let app = Application(
             router: CatalogHTTP.router(catalog: catalog, spoolDirectory: directory.path + "/tmp", registry: TestMetrics.registry),
             logger: logger)
         try await app.test(.router, body)
     }
 
-    func worker(_ owner: String = "test-worker", configure: (inout JobWorker.Settings) -> Void = { _ in }) -> JobWorker {
+    func worker(
+        _ owner: String = "test-worker", logger: Logger? = nil, configure: (inout JobWorker.Settings) -> Void = { _ in }
+    ) -> JobWorker {
         var settings = JobWorker.Settings()
         settings.pollInterval = 0.01
         settings.heartbeatInterval = 0.05
         settings.retryBaseDelay = 0
         configure(&settings)
-        var logger = Logger(label: "test-worker")
-        logger.logLevel = .error
+        let logger = logger ?? {
+            var logger = Logger(label: "test-worker")
+            logger.logLevel = .critical  // failed jobs log at error; the tests that fail them on purpose check the job instead
+            return logger
+        }()
         return JobWorker(catalog: catalog, owner: owner, settings: settings, logger: logger)
     }
 

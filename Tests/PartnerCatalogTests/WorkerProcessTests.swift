@@ -47,13 +47,17 @@ import Testing
         #expect(finished.allSatisfy { $0.status == .completed && $0.attempts == 1 && $0.summary?.inserted == 2 })
         let products = try await TestPostgres.rows("SELECT count(*) AS n, count(DISTINCT sku) AS skus FROM products", url: url)
         #expect(products.first?["n"] == "60" && products.first?["skus"] == "60")
-        // The processes' own logs agree: 30 starts in all, none twice.
-        let started = workers.flatMap { worker in
-            worker.log.split(separator: "\n").filter { $0.contains("job started") }.compactMap { line in
-                jobIDs.first { line.contains("job_id=\($0)") }
+        // The processes' own logs (JSON lines) agree: 30 starts and 30 completions in all, none twice.
+        let records = workers.flatMap { worker in
+            worker.log.split(separator: "\n").compactMap { line in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
             }
         }
-        #expect(started.count == 30 && Set(started).count == 30, "\(started)")
+        func jobs(_ message: String) -> [String] {
+            records.filter { $0["message"] as? String == message }.compactMap { $0["job_id"] as? String }
+        }
+        #expect(jobs("job started").count == 30 && Set(jobs("job started")) == Set(jobIDs), "\(jobs("job started"))")
+        #expect(jobs("job completed").count == 30 && Set(jobs("job completed")) == Set(jobIDs))
     }
 }
 

@@ -56,12 +56,20 @@ public struct JobWorker: Sendable {
             owner: owner, now: clock.now(), leaseFor: settings.leaseDuration, autoRun: settings.autoRun)
         else { return false }
         let jobID = claimed.job.jobID
-        logger.info("job started", metadata: ["job_id": .string(jobID), "feed_id": .string(claimed.feed.feedID),
-                                              "attempt": .stringConvertible(claimed.job.attempts)])
+        let started = ContinuousClock.now
+        let attemptNumber: Logger.MetadataValue = .stringConvertible(claimed.job.attempts)
+        let logger = JobLog.logger(self.logger, JobLog.metadata(validationOf: claimed.feed))
+        // A later attempt with no error kept from the one before: that attempt's worker lost its lease.
+        if claimed.job.attempts > 1 && claimed.job.error == nil {
+            logger.warning("job lease reclaimed", metadata: ["attempt": attemptNumber, "worker": .string(owner)])
+        }
+        var startedMetadata: Logger.Metadata = ["attempt": attemptNumber, "worker": .string(owner)]
+        if let previous = claimed.job.error { startedMetadata["previous_error_code"] = .string(previous.code) }
+        logger.info("job started", metadata: startedMetadata)
         let progress = ImportProgress()
         let outcome = await withTaskGroup(of: AttemptEvent.self) { group -> JobOutcome? in
             group.addTask { .finished(await attempt(claimed, progress: progress)) }
-            group.addTask { await keepLease(jobID, progress: progress) }
+            group.addTask { await keepLease(jobID, progress: progress, logger: logger) }
             var outcome: JobOutcome?
             var leaseLost = false
             for await event in group {
@@ -79,10 +87,14 @@ public struct JobWorker: Sendable {
             return leaseLost ? nil : outcome
         }
         if let outcome {
-            _ = try await store.finish(jobID: jobID, owner: owner, outcome: outcome, now: clock.now())
+            let recorded = try await store.finish(jobID: jobID, owner: owner, outcome: outcome, now: clock.now())
             events.finished.fire()
             Counter(label: "catalog_job_attempts", dimensions: [("outcome", outcome.name)]).increment()
-            logger.info("job finished", metadata: ["job_id": .string(jobID), "outcome": .string("\(outcome)")])
+            if recorded {
+                logTransition(outcome, logger, attempt: attemptNumber, duration: .milliseconds(since: started))
+            } else {
+                logger.warning("job lease lost; another worker takes it over", metadata: ["attempt": attemptNumber, "outcome": .string(outcome.name)])
+            }
         } else if Task.isCancelled {
             // Shutting down: hand the job back now rather than when the lease runs out.
             let (store, owner, now) = (self.store, self.owner, clock.now())
@@ -90,11 +102,29 @@ public struct JobWorker: Sendable {
             _ = try? await Task.detached {
                 try await store.finish(jobID: jobID, owner: owner, outcome: .retry(stopped, retryAt: now), now: now)
             }.value
-            logger.info("job handed back on shutdown", metadata: ["job_id": .string(jobID)])
+            logger.info("job handed back on shutdown", metadata: ["attempt": attemptNumber])
         } else {
-            logger.warning("job lease lost; another worker takes it over", metadata: ["job_id": .string(jobID)])
+            logger.warning("job lease lost; another worker takes it over", metadata: ["attempt": attemptNumber])
         }
         return true
+    }
+
+    private func logTransition(_ outcome: JobOutcome, _ logger: Logger, attempt: Logger.MetadataValue, duration: Logger.MetadataValue) {
+        switch outcome {
+        case .completed(let summary, _):
+            logger.info("job completed", metadata: JobLog.metadata(summary).merging(
+                ["attempt": attempt, "duration_ms": duration]) { $1 })
+        case .retry(let failure, let retryAt):
+            let backoff = max(0, retryAt.timeIntervalSince(clock.now()))
+            logger.warning("job retry scheduled", metadata: [
+                "attempt": attempt, "duration_ms": duration, "error_code": .string(failure.code), "error": .string(failure.message),
+                "backoff_ms": .stringConvertible(Int((backoff * 1000).rounded())),
+            ])
+        case .failed(let failure):
+            logger.error("job failed", metadata: [
+                "attempt": attempt, "duration_ms": duration, "error_code": .string(failure.code), "error": .string(failure.message),
+            ])
+        }
     }
 
     private func attempt(_ claimed: ClaimedJob, progress: ImportProgress) async -> JobOutcome? {
@@ -115,13 +145,15 @@ public struct JobWorker: Sendable {
         case stopped
     }
 
-    private func keepLease(_ jobID: String, progress: ImportProgress) async -> AttemptEvent {
+    private func keepLease(_ jobID: String, progress: ImportProgress, logger: Logger) async -> AttemptEvent {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(settings.heartbeatInterval))
             if Task.isCancelled { break }
+            let rowsRead = progress.rowsRead
             let held = try? await store.heartbeat(
-                jobID: jobID, owner: owner, rowsRead: progress.rowsRead, now: clock.now(), leaseFor: settings.leaseDuration)
+                jobID: jobID, owner: owner, rowsRead: rowsRead, now: clock.now(), leaseFor: settings.leaseDuration)
             if held == false { return .leaseLost }
+            logger.debug("job progress", metadata: ["rows_read": .stringConvertible(rowsRead)])
         }
         return .stopped
     }

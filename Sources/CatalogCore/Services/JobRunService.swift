@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// `POST /jobs/{id}/run` and `GET /jobs/{id}/errors`.
 public struct JobRunService: Sendable {
@@ -13,7 +14,9 @@ public struct JobRunService: Sendable {
     }
 
     /// Queues a validation job for the workers; a job already queued or running is returned as it is.
-    public func requestRun(_ jobID: String, by principal: Principal) async throws -> Job {
+    /// Logs the transition on `logger` (`job queued` for a finished job run again, `job run requested`
+    /// for one that was queued already).
+    public func requestRun(_ jobID: String, by principal: Principal, logger: Logger = JobLog.defaultLogger) async throws -> Job {
         try principal.require(.partner, .admin)
         let job = try await JobQueries(store: store).get(jobID, by: principal)
         guard job.jobType == .validation else {
@@ -23,6 +26,12 @@ public struct JobRunService: Sendable {
             throw CatalogError.notFound("Job", jobID)
         }
         events.queued.fire()
+        let metadata = JobLog.metadata(queued).merging(["previous_status": .string(job.status.rawValue)]) { $1 }
+        switch (job.status, queued.status) {
+        case (.completed, .queued), (.failed, .queued): logger.info("job queued", metadata: metadata)
+        case (.queued, .queued): logger.info("job run requested", metadata: metadata)
+        default: logger.debug("job run requested; it is already running", metadata: metadata)
+        }
         return queued
     }
 

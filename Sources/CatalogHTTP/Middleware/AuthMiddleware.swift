@@ -11,7 +11,9 @@ struct AuthMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         if let secret = Self.secret(in: request) {
-            context.principal = try await keys.authenticate(secret)
+            let principal = try await keys.authenticate(secret)
+            context.principal = principal
+            context.requestLog.partner = principal.partner?.partnerName
         }
         return try await next(request, context)
     }

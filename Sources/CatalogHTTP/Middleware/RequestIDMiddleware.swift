@@ -10,6 +10,8 @@ struct RequestIDMiddleware: RouterMiddleware {
         let incoming = request.headers[.xRequestID]
         let id = incoming.flatMap(Self.isSane) == true ? incoming! : UUID().uuidString.lowercased()
         var context = context
+        // One id per request in the logs, the one the client sees: Hummingbird's own is dropped.
+        context.logger[metadataKey: "hb.request.id"] = nil
         context.logger[metadataKey: "request_id"] = .string(id)
         var response = try await next(request, context)
         response.headers[.xRequestID] = id

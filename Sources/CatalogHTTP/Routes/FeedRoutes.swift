@@ -70,6 +70,7 @@ struct FeedRoutes {
         }
         var headers: HTTPFields = [.location: "/feeds/\(outcome.feed.feedID)"]
         if case .replayed = outcome { headers[.idempotentReplayed] = "true" }
+        if case .created(let feed) = outcome { context.logger.info("job queued", metadata: JobLog.metadata(validationOf: feed)) }
         return try JSONResponse.make(FeedJSON(outcome.feed), status: .created, headers: headers)
     }
 

@@ -29,7 +29,7 @@ struct JobRoutes {
             let wait = try query.boolean("wait") ?? false
             let timeout = try query.seconds("timeout", default: 60, max: 3600)
             let jobID = try context.parameters.require("job_id")
-            var job = try await catalog.runs.requestRun(jobID, by: principal)
+            var job = try await catalog.runs.requestRun(jobID, by: principal, logger: context.logger)
             if wait { job = try await catalog.runs.waitForFinish(jobID, timeout: timeout) }
             let finished = job.status == .completed || job.status == .failed
             return try JSONResponse.make(
