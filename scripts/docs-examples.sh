@@ -1,22 +1,29 @@
 #!/usr/bin/env bash
-# Runs the `sh` examples of the partner upload guide against a live server, so the docs cannot rot.
-#   scripts/docs-examples.sh [GUIDE.md]      (default mkdocs/docs/partner-upload.md)
+# Runs the `sh` examples of the guides against a live server, so the docs cannot rot.
+#   scripts/docs-examples.sh [GUIDE.md …]    (default: the partner upload, mobile paging and analytics guides)
 #
-# Every ```sh block of the guide carries a marker: an HTML comment on the line before its fence,
+# Every ```sh block of a guide carries a marker: an HTML comment on the line before its fence,
 # invisible on the site.
 #   <!-- docs-test: run -->                   run; the block must exit 0 and every HTTP answer be 2xx
 #   <!-- docs-test: run status=201,409 -->    the block's curl calls must answer exactly these statuses, in order
-#   <!-- docs-test: run contains="TEXT" -->   its output must also contain TEXT (\" for a quote)
+#   <!-- docs-test: run contains="TEXT" -->   its output must also contain TEXT (\" for a quote); may be
+#                                             given more than once, and then every TEXT must appear
 #   <!-- docs-test: skip (why) -->            shown on the site, not run; the reason is printed
-# A ```sh block without a marker fails the test. The run blocks execute in order in one bash shell
-# (set -euo pipefail, so variables carry over from block to block), in a temp folder holding a copy
-# of fixtures/, with URL (a fresh `serve` on the embedded default), ADMIN (an admin key) and KEY (the
-# key of partner acme-outdoor, created beforehand) set. curl is wrapped to record each answer's
-# status; the examples must not use curl's -w themselves.
+# A ```sh block without a marker fails the test. Each guide gets a fresh `serve` on the embedded
+# default, so it starts from an empty catalog (IDs from 00001) and sets up the data it needs in its
+# own run blocks. A guide's run blocks execute in order in one bash shell (set -euo pipefail, so
+# variables carry over from block to block), in a temp folder holding a copy of fixtures/, with
+#   URL    the server,  ADMIN  an admin key,  KEY  the key of partner acme-outdoor (created beforehand),
+# and the environment of an operator on that server: `partner-catalog` (the server's binary) on PATH
+# and the server's CATALOG_DATA_DIR (or CATALOG_DATABASE_URL), so CLI examples such as
+# `partner-catalog keys create` act on the server's database. curl is wrapped to record each
+# answer's status; the examples must not use curl's -w themselves. Every guide runs even when an
+# earlier one fails; the exit status is non-zero if any failed.
 # The server binary: see scripts/live-server.sh (CATALOG_BINARY, else a debug `swift build`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-guide=${1:-mkdocs/docs/partner-upload.md}
+guides=("$@")
+[ ${#guides[@]} -gt 0 ] || guides=(mkdocs/docs/partner-upload.md mkdocs/docs/mobile-paging.md mkdocs/docs/analytics.md)
 
 if ! command -v jq >/dev/null; then
     echo "Installing jq …" >&2
@@ -30,8 +37,9 @@ work=$(mktemp -d /tmp/partner-catalog-docs.XXXXXX)
 source scripts/live-server.sh
 trap 'live_server_stop; rm -rf "$work"' EXIT
 
-# Extract the blocks into one bash script.
-python3 - "$guide" >"$work/examples.sh" <<'PY'
+# Extracts a guide's blocks into one bash script.
+extract() {
+python3 - "$1" <<'PY'
 import re, shlex, sys
 
 path = sys.argv[1]
@@ -62,7 +70,7 @@ while i < len(lines):
             errors.append(f"{path}:{i + 1}: sh block without a <!-- docs-test: run|skip … --> marker on the line before it")
         else:
             kind, rest = m.group(1), m.group(2).strip()
-            block = {"line": i + 1, "kind": kind, "code": "\n".join(lines[start:j]), "status": None, "contains": None, "reason": rest}
+            block = {"line": i + 1, "kind": kind, "code": "\n".join(lines[start:j]), "status": None, "contains": [], "reason": rest}
             if kind == "run":
                 leftover = attribute.sub("", rest).strip()
                 if leftover:
@@ -72,7 +80,7 @@ while i < len(lines):
                     if name == "status" and re.fullmatch(r"\d{3}(,\d{3})*", value):
                         block["status"] = value
                     elif name == "contains":
-                        block["contains"] = value
+                        block["contains"].append(value)
                     else:
                         errors.append(f"{path}:{k + 1}: unknown marker attribute {name}={value!r}")
             elif not rest:
@@ -98,7 +106,7 @@ out = [
     '  sed "s/^/    /" "$__dir/.out" >&2; [ ! -s "$__dir/.out" ] || [ -z "$(tail -c1 "$__dir/.out")" ] || echo >&2',
     '  if [ -n "$1" ]; then [ "$got" = "$1" ] || __fail "HTTP statuses ${got:-none}, expected $1"',
     '  else for s in ${got//,/ }; do case $s in 2??) ;; *) __fail "HTTP status $s (statuses: $got)" ;; esac; done; fi',
-    '  if [ -n "$2" ]; then grep -qF -- "$2" "$__dir/.out" || __fail "output does not contain: $2"; fi',
+    '  local want; for want in "${@:2}"; do grep -qF -- "$want" "$__dir/.out" || __fail "output does not contain: $want"; done',
     '  echo "   ok (HTTP ${got:-none})" >&2',
     "}",
     'trap \'__code=$?; if [ $__code -ne 0 ] && [ -n "$__where" ] && [ "$__where" != done ]; then echo "FAIL $__where: exit status $__code" >&2; echo "--- output:" >&2; cat "$__dir/.out" >&2; echo "--- curl:" >&2; cat "$__dir/.curl.log" >&2; fi\' EXIT',
@@ -117,20 +125,45 @@ for block in blocks:
     # set -e does not stop at a failing `a && b` at the end of a block: keep its status too.
     out.append("__rc=$?")
     out.append('} >"$__dir/.out"')
-    out.append(f"__end {q(block['status'] or '')} {q(block['contains'] or '')}")
+    out.append(" ".join(["__end", q(block["status"] or "")] + [q(text) for text in block["contains"]]))
 out.append("__where=done")
 out.append(f"echo {q(f'{path}: {ran} examples passed, {skipped} skipped')} >&2")
 print("\n".join(out))
 PY
+}
 
-live_server_start
-cp -R fixtures "$work/fixtures"
-KEY=$(curl -sf -X POST -H "X-API-Key: $CATALOG_ADMIN_KEY" -H 'Content-Type: application/json' \
-           -d '{"partner_name": "acme-outdoor", "display_name": "Acme Outdoor"}' "$CATALOG_URL/partners" | jq -r .api_key)
-started=$(date +%s)
-if ! (cd "$work" && URL=$CATALOG_URL ADMIN=$CATALOG_ADMIN_KEY KEY=$KEY timeout 300 bash examples.sh); then
-    echo "--- server log (last lines):" >&2
-    live_server_log 40
+# Every guide's markers are checked before any server starts.
+unreadable=0
+for n in "${!guides[@]}"; do
+    extract "${guides[$n]}" >"$work/examples-$n.sh" || unreadable=1
+done
+[ "$unreadable" = 0 ] || exit 1
+
+failed=()
+for n in "${!guides[@]}"; do
+    guide=${guides[$n]}
+    echo "=== $guide" >&2
+    live_server_start
+    run="$work/run-$n"
+    mkdir -p "$run/bin"
+    cp -R fixtures "$run/fixtures"
+    cp "$work/examples-$n.sh" "$run/examples.sh"
+    ln -s "$(realpath "$LIVE_SERVER_BINARY")" "$run/bin/partner-catalog"
+    KEY=$(curl -sf -X POST -H "X-API-Key: $CATALOG_ADMIN_KEY" -H 'Content-Type: application/json' \
+               -d '{"partner_name": "acme-outdoor", "display_name": "Acme Outdoor"}' "$CATALOG_URL/partners" | jq -r .api_key)
+    started=$(date +%s)
+    if (cd "$run" && live_server_env PATH="$run/bin:$PATH" URL="$CATALOG_URL" ADMIN="$CATALOG_ADMIN_KEY" KEY="$KEY" \
+            timeout 300 bash examples.sh); then
+        echo "docs examples of $guide: $(( $(date +%s) - started )) s against $CATALOG_URL" >&2
+    else
+        echo "--- server log (last lines):" >&2
+        live_server_log 40
+        failed+=("$guide")
+    fi
+    live_server_stop
+done
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "docs examples FAILED: ${failed[*]}" >&2
     exit 1
 fi
-echo "docs examples: $(( $(date +%s) - started )) s against $CATALOG_URL" >&2
+echo "docs examples: passed in ${guides[*]}" >&2

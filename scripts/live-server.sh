@@ -2,6 +2,7 @@
 # A throwaway `partner-catalog serve` on the embedded default (SQLite + local objects in a temp
 # folder) on a free loopback port, for the docs examples and schemathesis.
 #   source scripts/live-server.sh && live_server_start   # exports CATALOG_URL, CATALOG_ADMIN_KEY
+#   live_server_cli keys create --role reader           # the CLI on the server's database
 #   live_server_stop
 # The binary: $CATALOG_BINARY when set, else `swift build --product partner-catalog` (debug, the
 # Makefile's build; incremental after `swift test`). Set CATALOG_BUILD_LOCK=/path/to/lockfile to
@@ -44,7 +45,8 @@ live_server_start() {
         CATALOG_LOG_LEVEL="${LIVE_SERVER_LOG_LEVEL:-warning}" \
         "$binary" serve >"$LIVE_SERVER_DIR/server.log" 2>&1 &
     LIVE_SERVER_PID=$!
-    export LIVE_SERVER_DIR LIVE_SERVER_PID CATALOG_URL CATALOG_ADMIN_KEY
+    LIVE_SERVER_BINARY=$binary
+    export LIVE_SERVER_DIR LIVE_SERVER_PID LIVE_SERVER_BINARY CATALOG_URL CATALOG_ADMIN_KEY
     local i
     for i in $(seq 1 150); do
         if curl -sf "$CATALOG_URL/health" >/dev/null 2>&1; then
@@ -60,6 +62,20 @@ live_server_start() {
     return 1
 }
 
+# Runs a command with the server's configuration (its data folder, or its PostgreSQL), as an operator
+# on the server would: `live_server_env partner-catalog keys create …` with the binary on PATH.
+live_server_env() {
+    local database=()
+    [ -n "${LIVE_SERVER_DATABASE_URL:-}" ] && database=(CATALOG_DATABASE_URL="$LIVE_SERVER_DATABASE_URL")
+    env -u CATALOG_DATABASE_URL -u CATALOG_OBJECT_STORE -u CATALOG_S3_ENDPOINT -u CATALOG_S3_REGION "${database[@]}" \
+        CATALOG_DATA_DIR="$LIVE_SERVER_DIR/data" CATALOG_LOG_LEVEL="${LIVE_SERVER_LOG_LEVEL:-warning}" "$@"
+}
+
+# `partner-catalog …` (the server's binary) on the server's database.
+live_server_cli() {
+    live_server_env "$LIVE_SERVER_BINARY" "$@"
+}
+
 # The server's output so far (its log is removed by live_server_stop).
 live_server_log() {
     [ -n "${LIVE_SERVER_DIR:-}" ] && tail -n "${1:-40}" "$LIVE_SERVER_DIR/server.log" >&2 || true
@@ -73,5 +89,5 @@ live_server_stop() {
     kill -KILL "$LIVE_SERVER_PID" 2>/dev/null || true
     wait "$LIVE_SERVER_PID" 2>/dev/null || true
     rm -rf "$LIVE_SERVER_DIR"
-    unset LIVE_SERVER_PID LIVE_SERVER_DIR CATALOG_URL
+    unset LIVE_SERVER_PID LIVE_SERVER_DIR LIVE_SERVER_BINARY CATALOG_URL
 }

@@ -16,6 +16,7 @@ trap postgres_stop EXIT
 
 scripts/with-moto.sh swift test "$@"
 
-# Against a live `serve` (the binary the tests just built): the partner guide's examples, then schemathesis.
+# Against a live `serve` (the binary the tests just built): the examples of the partner upload, mobile paging
+# and analytics guides (a fresh server each), then schemathesis.
 scripts/docs-examples.sh
 scripts/schemathesis.sh
