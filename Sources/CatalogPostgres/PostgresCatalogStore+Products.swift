@@ -15,36 +15,21 @@ extension PostgresCatalogStore: ProductLoader {
 
     static let stagingColumns = [
         "job_id", "sku", "line", "product_name", "description", "brand", "category", "price_units", "currency",
-        "availability", "quantity", "image_urls", "attributes", "content_hash", "unchanged",
+        "availability", "quantity", "image_urls", "attributes", "content_hash",
     ]
 
-    /// Each batch goes by COPY straight into the staging table; duplicates are left to `merge`.
-    /// One query first finds which rows match their active product exactly: those are staged by key
-    /// alone, so an identical re-run sends keys, not whole rows.
+    /// Each batch goes by COPY straight into the staging table; duplicates are left to `merge`, and
+    /// so is the comparison with the catalog: looking a batch's SKUs up while staging took longer
+    /// than staging whole rows (each lookup of 5,000 SKUs answered in 0.4–0.8 s at 1M products
+    /// during a load, against 15 ms alone).
     public func stage(jobID: String, partnerID: String, _ batch: [StagedProduct]) async throws -> [Int] {
         guard !batch.isEmpty else { return [] }
-        let skus = batch.map(\.record.sku)
-        let current = try await withConnection(.upTo(.seconds(120))) { connection in
-            var hashes: [String: String] = [:]
-            hashes.reserveCapacity(skus.count)
-            let rows = try await connection.query("""
-                SELECT sku, content_hash FROM products WHERE partner_id = \(partnerID) AND sku = ANY(\(skus)) AND status = 'active'
-                """, logger: self.logger)
-            for try await (sku, hash) in rows.decode((String, String).self) { hashes[sku] = hash }
-            return hashes
-        }
         var encoder = CopyTextEncoder(capacity: batch.count * 256)
         for row in batch {
             let record = row.record
             encoder.field(jobID)
             encoder.field(record.sku)
             encoder.field(row.line)
-            if current[record.sku] == row.contentHash {
-                for _ in 0..<11 { encoder.field(nil as String?) }
-                encoder.field("t")
-                encoder.endRow()
-                continue
-            }
             encoder.field(record.productName)
             encoder.field(record.description)
             encoder.field(record.brand)
@@ -56,7 +41,6 @@ extension PostgresCatalogStore: ProductLoader {
             encoder.field(JSONText.array(record.imageURLs))
             encoder.field(JSONText.object(record.attributes))
             encoder.field(row.contentHash)
-            encoder.field("f")
             encoder.endRow()
         }
         try await copy(into: "product_staging", columns: Self.stagingColumns, encoder.take())
@@ -99,14 +83,11 @@ extension PostgresCatalogStore: ProductLoader {
                     RETURNING 1)
                 SELECT count(*) FROM recorded
                 """, logger: logger).one(Int64.self) ?? 0
-            // Rows staged as unchanged matched their product at staging; the others are compared here.
             guard let row = try await connection.query("""
-                SELECT count(*) FILTER (WHERE NOT s.unchanged AND p.seq IS NULL) AS inserted,
-                       count(*) FILTER (WHERE NOT s.unchanged AND p.seq IS NOT NULL
-                                        AND (p.content_hash <> s.content_hash OR p.status <> 'active')) AS updated,
-                       count(*) FILTER (WHERE s.unchanged OR (p.content_hash = s.content_hash AND p.status = 'active')) AS unchanged
-                FROM product_staging s
-                LEFT JOIN products p ON NOT s.unchanged AND p.partner_id = \(partnerID) AND p.sku = s.sku
+                SELECT count(*) FILTER (WHERE p.seq IS NULL) AS inserted,
+                       count(*) FILTER (WHERE p.seq IS NOT NULL AND (p.content_hash <> s.content_hash OR p.status <> 'active')) AS updated,
+                       count(*) FILTER (WHERE p.seq IS NOT NULL AND p.content_hash = s.content_hash AND p.status = 'active') AS unchanged
+                FROM product_staging s LEFT JOIN products p ON p.partner_id = \(partnerID) AND p.sku = s.sku
                 WHERE s.job_id = \(jobID)
                 """, logger: logger).first()
             else { throw CatalogError(.internal, "The merge counts came back empty.") }
@@ -122,7 +103,7 @@ extension PostgresCatalogStore: ProductLoader {
                         attributes = s.attributes, content_hash = s.content_hash, status = 'active', feed_id = \(feed.feedID),
                         updated_at = \(now)
                     FROM product_staging s
-                    WHERE s.job_id = \(jobID) AND NOT s.unchanged AND p.partner_id = \(partnerID) AND p.sku = s.sku
+                    WHERE s.job_id = \(jobID) AND p.partner_id = \(partnerID) AND p.sku = s.sku
                       AND (p.content_hash <> s.content_hash OR p.status <> 'active')
                     """, logger: logger).drain()
             }
@@ -141,7 +122,7 @@ extension PostgresCatalogStore: ProductLoader {
                     FROM (
                         SELECT s.sku, \(first) + row_number() OVER (ORDER BY s.line) AS seq
                         FROM product_staging s
-                        WHERE s.job_id = \(jobID) AND NOT s.unchanged
+                        WHERE s.job_id = \(jobID)
                           AND NOT EXISTS (SELECT 1 FROM products p WHERE p.partner_id = \(partnerID) AND p.sku = s.sku)
                     ) n
                     JOIN product_staging s ON s.job_id = \(jobID) AND s.sku = n.sku
