@@ -61,11 +61,16 @@ extension PostgresCatalogStore: AnalyticsQueries {
     static func utcDay(_ column: String) -> String { "((\(column) AT TIME ZONE 'UTC')::date - DATE '1970-01-01')" }
 
     /// Runs `body` in one read-only REPEATABLE READ transaction, so that the rollup, the lines of the edges
-    /// and the split orders all show the same orders.
+    /// and the split orders all show the same orders. Without JIT compilation: the planner's estimates for
+    /// the per-row product lookups of top-products cross its threshold, and compiling took seconds where
+    /// the query itself takes tens of milliseconds. With room to sort and hash the lines of long ranges in
+    /// memory.
     func analyticsSnapshot<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await withConnection(.upTo(max(requestTimeout, .seconds(30)))) { connection in
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.logger).drain()
             do {
+                try await connection.query("SET LOCAL jit = off", logger: self.logger).drain()
+                try await connection.query("SET LOCAL work_mem = '64MB'", logger: self.logger).drain()
                 let value = try await body(connection)
                 try await connection.query("COMMIT", logger: self.logger).drain()
                 return value
@@ -73,12 +78,6 @@ extension PostgresCatalogStore: AnalyticsQueries {
                 try? await connection.query("ROLLBACK", logger: self.logger).drain()
                 throw error
             }
-        }
-    }
-
-    func analyticsRows(_ sql: String, _ binds: PostgresBindings) async throws -> [PostgresRandomAccessRow] {
-        try await withConnection(.upTo(max(requestTimeout, .seconds(30)))) { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: self.logger).rows()
         }
     }
 
@@ -155,7 +154,14 @@ extension PostgresCatalogStore: AnalyticsQueries {
                             fromLines.append(currency)
                             break search
                         case .more:
-                            continue
+                            // Once the best are known after the first page, the SKUs left to read are those that
+                            // sold at least as much in all: too many of them, and the lines are quicker.
+                            if search.examined == search.pageSize, let weakest = search.weakestSales,
+                               try await Self.skusSellingAtLeast(weakest, currency, filter.partnerName, upTo: tuning.maxCandidates,
+                                                                 connection, logger) >= tuning.maxCandidates {
+                                fromLines.append(currency)
+                                break search
+                            }
                         }
                     }
                 }
@@ -373,6 +379,26 @@ extension PostgresCatalogStore: AnalyticsQueries {
         }
     }
 
+    /// How many `sales_by_sku` rows of the currency (and partner) sold at least `sales`, counting up to `limit`.
+    static func skusSellingAtLeast(
+        _ sales: Int64, _ currency: String, _ partnerName: String?, upTo limit: Int, _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> Int {
+        var binds = PostgresBindings()
+        binds.append(currency)
+        binds.append(sales)
+        binds.append(limit)
+        var partner = ""
+        if let partnerName {
+            binds.append(partnerName)
+            partner = "AND partner_name = $4"
+        }
+        let rows = try await rows("""
+            SELECT count(*) FROM (
+                SELECT 1 FROM sales_by_sku WHERE currency = $1 \(partner) AND sales >= $2 AND lines > 0 LIMIT $3) t
+            """, binds, connection, logger)
+        return Int(try rows.first?[0].decode(Int64.self) ?? 0)
+    }
+
     /// The figures in the filter's range of these SKUs, in `currency`, from their order lines.
     static func skuSalesInRange(
         _ keys: [SkuKey], _ currency: String, _ filter: AnalyticsFilter, _ connection: PostgresConnection, _ logger: Logger
@@ -443,7 +469,7 @@ extension PostgresCatalogStore: AnalyticsQueries {
         if let partnerName = filter.partnerName { conditions.append("partner_name = \(bind(partnerName))") }
         if let from = filter.from { conditions.append("created_at >= \(bind(from))") }
         if let to = filter.to { conditions.append("created_at < \(bind(to))") }
-        let rows = try await analyticsRows("""
+        let sql = """
             SELECT partner_name, category, currency, count(*),
                 count(*) FILTER (WHERE status = 'active'),
                 count(*) FILTER (WHERE status = 'active' AND availability = 'in_stock'),
@@ -453,7 +479,10 @@ extension PostgresCatalogStore: AnalyticsQueries {
                 coalesce(sum(price_units * coalesce(quantity, 0)) FILTER (WHERE status = 'active'), 0)::bigint
             FROM products WHERE \(conditions.joined(separator: " AND "))
             GROUP BY partner_name, category, currency
-            """, binds)
+            """
+        let logger = self.logger
+        let frozen = binds
+        let rows = try await analyticsSnapshot { connection in try await Self.rows(sql, frozen, connection, logger) }
         return try rows.map { row in
             InventoryGroup(
                 partnerName: try row[0].decode(String.self), category: try row[1].decode(String?.self),

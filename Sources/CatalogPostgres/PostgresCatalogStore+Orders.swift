@@ -114,8 +114,10 @@ extension PostgresCatalogStore: OrderLoader {
                       AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_seq = o.seq AND l.sku = s.sku)
                     """, logger: logger).drain()
             }
-            if rollUp { try await Self.rollupAfterOrdersMerge(newOrders: newSeqs, connection, logger) }
             try await connection.query("DELETE FROM order_staging WHERE job_id = \(jobID)", logger: logger).drain()
+            // Last before COMMIT: the rollup rows it updates stay locked (a posted order of this partner
+            // on the same days waits) for as short a time as possible.
+            if rollUp { try await Self.rollupAfterOrdersMerge(newOrders: newSeqs, connection, logger) }
             return counts
         }
     }

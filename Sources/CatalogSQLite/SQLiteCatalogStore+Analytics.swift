@@ -107,7 +107,14 @@ extension SQLiteCatalogStore: AnalyticsQueries {
                             fromLines.append(currency)
                             break search
                         case .more:
-                            continue
+                            // Once the best are known after the first page, the SKUs left to read are those that
+                            // sold at least as much in all: too many of them, and the lines are quicker.
+                            if search.examined == search.pageSize, let weakest = search.weakestSales,
+                               try Self.skusSellingAtLeast(weakest, currency, filter.partnerName, upTo: tuning.maxCandidates, db)
+                                >= tuning.maxCandidates {
+                                fromLines.append(currency)
+                                break search
+                            }
                         }
                     }
                 }
@@ -227,10 +234,12 @@ extension SQLiteCatalogStore: AnalyticsQueries {
             conditions.append("o.partner_name = ?")
             arguments.append(partnerName)
         }
+        // CROSS JOIN keeps the join order: from the (few) split orders to their lines, never from the
+        // range's lines to the split orders.
         return try Row.fetchAll(db, sql: """
             SELECT s.order_seq, o.partner_name, s.currency, \(utcDay("l.ordered_at")) AS day
-            FROM sales_split_orders s JOIN orders o ON o.seq = s.order_seq
-            JOIN order_lines l ON l.order_seq = s.order_seq AND l.currency = s.currency
+            FROM sales_split_orders s CROSS JOIN orders o ON o.seq = s.order_seq
+            CROSS JOIN order_lines l ON l.order_seq = s.order_seq AND l.currency = s.currency
             WHERE \(conditions.joined(separator: " AND "))
             GROUP BY 1, 2, 3, 4
             """, arguments: StatementArguments(arguments)).map { row in
@@ -287,6 +296,19 @@ extension SQLiteCatalogStore: AnalyticsQueries {
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY sales DESC, units DESC, partner_name, sku LIMIT ?
             """, arguments: StatementArguments(arguments + [limit])).map(skuSales)
+    }
+
+    /// How many `sales_by_sku` rows of the currency (and partner) sold at least `sales`, counting up to `limit`.
+    static func skusSellingAtLeast(_ sales: Int64, _ currency: String, _ partnerName: String?, upTo limit: Int, _ db: Database) throws -> Int {
+        var arguments: [(any DatabaseValueConvertible)?] = [currency, sales]
+        var partner = ""
+        if let partnerName {
+            partner = "AND partner_name = ?"
+            arguments.append(partnerName)
+        }
+        return try Int.fetchOne(db, sql: """
+            SELECT count(*) FROM (SELECT 1 FROM sales_by_sku WHERE currency = ? AND sales >= ? \(partner) AND lines > 0 LIMIT ?)
+            """, arguments: StatementArguments(arguments + [limit])) ?? 0
     }
 
     /// The figures in the filter's range of these SKUs, in `currency`, from their order lines.

@@ -110,6 +110,10 @@ public struct TopSkuSearch: Sendable {
 
     public var pageSize: Int { tuning.pageSize }
 
+    /// The sales of the last of the best, once there are `limit` of them: only SKUs that sold at least
+    /// that much in all can still change the answer.
+    public var weakestSales: Int64? { best.count == limit ? best.last?.sales : nil }
+
     /// `page`: the next all-time rows in rank order (`pageSize` of them unless the ranking ended);
     /// `inRange`: the figures in the range of those SKUs that sold in it.
     public mutating func add(page: [SkuSales], inRange: [SkuKey: SkuSales]) -> Progress {
