@@ -70,7 +70,7 @@ extension PostgresCatalogStore: AnalyticsQueries {
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.logger).drain()
             do {
                 try await connection.query("SET LOCAL jit = off", logger: self.logger).drain()
-                try await connection.query("SET LOCAL work_mem = '64MB'", logger: self.logger).drain()
+                try await connection.query("SET LOCAL work_mem = '32MB'", logger: self.logger).drain()
                 let value = try await body(connection)
                 try await connection.query("COMMIT", logger: self.logger).drain()
                 return value
