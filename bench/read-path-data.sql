@@ -27,4 +27,8 @@ INSERT INTO order_lines (order_seq, sku, quantity, unit_price_units, currency, o
 SELECT o.seq, 'SKU-' || (((o.seq * 4 + l) * 13 % 200000) * 5 + o.seq % 5 + 1), 1 + (o.seq + l) % 4,
     ((o.seq * 31 + l) % 50000) * 100, o.currency, o.ordered_at, 'bench', NULL, o.created_at, o.created_at
 FROM orders o CROSS JOIN generate_series(1, 4) l;
+-- The sales rollup that the orders merge keeps (migration 007_sales_rollup), from the lines just inserted.
+\o /dev/null
+SELECT sales_rollup_rebuild();
+\o
 VACUUM ANALYZE;

@@ -2,9 +2,13 @@
 # Read-path benchmark, release build (issue 6): 1M products and 1M order lines in a throwaway
 # PostgreSQL; GET /products?limit=50 (first page and a deep cursor page) under wrk on loopback
 # (32 connections), served from the node's SQLite cache and straight from PostgreSQL; then each
-# analytics endpoint over all the order lines and over one month (median of 5 requests).
+# analytics endpoint over all the order lines (two years), one year, one month and a range with
+# partial days at both ends (median of 5 requests).
+# `bench/read-path.sh --analytics` runs the analytics part only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ANALYTICS_ONLY=false
+[ "${1:-}" = --analytics ] && ANALYTICS_ONLY=true
 BIN=.build/release/partner-catalog
 PRODUCTS=${PRODUCTS:-1000000}
 ORDERS=${ORDERS:-250000}   # four lines each
@@ -57,9 +61,32 @@ print(cursor)
 PY
 }
 
-median() { # path → median wall seconds of 5 requests
-    for _ in 1 2 3 4 5; do curl -s -o /dev/null -w '%{time_total}\n' -H "X-API-Key: $KEY" "$API$1"; done | sort -n | sed -n 3p
+median() { # path → median wall seconds of 5 requests; -1 (and the statuses on stderr) when any is not a 200
+    local runs
+    runs=$(for _ in 1 2 3 4 5; do curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "X-API-Key: $KEY" "$API$1"; done)
+    if grep -qv '^200 ' <<<"$runs"; then echo "NOT 200: $1: $(tr '\n' ' ' <<<"$runs")" >&2; echo -1; return; fi
+    awk '{ print $2 }' <<<"$runs" | sort -n | sed -n 3p
 }
+
+analytics() {
+    echo "Analytics over $((ORDERS * 4)) order lines, 2025-01-01 to 2027-01-01 (median of 5; target < 250 ms)"
+    printf "  %-32s %8s %9s %10s %13s\n" "" "all" "one year" "one month" "partial days"
+    for endpoint in sales-by-partner "sales-over-time?grain=daily" "sales-over-time?grain=weekly" "sales-over-time?grain=monthly" \
+        revenue-share top-products inventory; do
+        separator=$([[ $endpoint == *\?* ]] && echo "&" || echo "?")
+        printf "  %-32s %6.3f s %7.3f s %8.3f s %11.3f s\n" "$endpoint" "$(median "/analytics/$endpoint")" \
+            "$(median "/analytics/$endpoint${separator}from=2025-07-01&to=2026-07-01")" \
+            "$(median "/analytics/$endpoint${separator}from=2026-03-01&to=2026-04-01")" \
+            "$(median "/analytics/$endpoint${separator}from=2025-03-15T12:00:00Z&to=2026-09-15T08:30:00Z")"
+    done
+}
+
+if $ANALYTICS_ONLY; then
+    serve on
+    analytics
+    stop
+    exit 0
+fi
 
 echo "GET /products?limit=50 over $PRODUCTS products (wrk, 32 connections, $DURATION each)"
 for mode in on off; do
@@ -69,11 +96,6 @@ for mode in on off; do
     load "first page" "/products?limit=50"
     load "page 201 (price sort)" "/products?limit=50&sort_by=price&cursor=$CURSOR"
     [ "$mode" = on ] || break
-    echo "Analytics over $((ORDERS * 4)) order lines (median of 5; target < 250 ms)"
-    for endpoint in sales-by-partner "sales-over-time?grain=weekly" revenue-share top-products inventory; do
-        separator=$([[ $endpoint == *\?* ]] && echo "&" || echo "?")
-        printf "  %-30s all: %6.3f s   one month: %6.3f s\n" "$endpoint" "$(median "/analytics/$endpoint")" \
-            "$(median "/analytics/$endpoint${separator}from=2026-03-01&to=2026-04-01")"
-    done
+    analytics
     stop
 done

@@ -36,6 +36,7 @@ extension PostgresCatalogStore: OrderRepository {
                         \(line.orderedAt), \(line.contentHash), NULL, \(new.createdAt), \(new.createdAt))
                     """, logger: logger).drain()
             }
+            try await Self.rollUpNewOrder(block.last, connection, logger)
             let rows = try await connection.query("""
                 SELECT \(unescaped: Self.orderColumns) FROM orders WHERE seq = \(block.last)
                 """, logger: logger).rows()

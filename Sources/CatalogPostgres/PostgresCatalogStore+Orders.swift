@@ -63,15 +63,20 @@ extension PostgresCatalogStore: OrderLoader {
                 inserted: try row.value("inserted"), updated: try row.value("updated"), unchanged: try row.value("unchanged"),
                 duplicates: duplicates)
 
+            let rollUp = counts.inserted + counts.updated > 0
+            if rollUp { try await Self.rollupBeforeOrdersMerge(jobID: jobID, partnerID: partnerID, connection, logger) }
+
             // Orders first seen: numbered in the order of their first line, dated by that line.
             let newOrders = try await connection.query("""
                 SELECT count(DISTINCT s.order_id) FROM order_staging s
                 WHERE s.job_id = \(jobID)
                   AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.partner_id = \(partnerID) AND o.partner_order_id = s.order_id)
                 """, logger: logger).one(Int64.self) ?? 0
+            var newSeqs: ClosedRange<Int64>?
             if newOrders > 0 {
                 let block = try await Self.allocate(.order, count: newOrders, connection, logger)
                 let first = block.last - newOrders
+                newSeqs = (first + 1)...block.last
                 try await connection.query("""
                     INSERT INTO orders (seq, order_id, partner_id, partner_name, partner_order_id, currency, ordered_at, feed_id,
                         created_at)
@@ -110,6 +115,9 @@ extension PostgresCatalogStore: OrderLoader {
                     """, logger: logger).drain()
             }
             try await connection.query("DELETE FROM order_staging WHERE job_id = \(jobID)", logger: logger).drain()
+            // Last before COMMIT: the rollup rows it updates stay locked (a posted order of this partner
+            // on the same days waits) for as short a time as possible.
+            if rollUp { try await Self.rollupAfterOrdersMerge(newOrders: newSeqs, connection, logger) }
             return counts
         }
     }

@@ -34,6 +34,7 @@ extension SQLiteCatalogStore: OrderRepository {
                     new.createdAt, new.createdAt,
                 ])
             }
+            try Self.rollUpNewOrder(seq, db)
             return try Self.orders(Row.fetchAll(db, sql: "SELECT \(Self.orderColumns) FROM orders WHERE seq = ?", arguments: [seq]), db)[0]
         }
     }

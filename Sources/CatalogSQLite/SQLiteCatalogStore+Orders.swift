@@ -56,6 +56,9 @@ extension SQLiteCatalogStore: OrderLoader {
                 """, arguments: [partnerID, jobID])!
             let counts = MergeCounts(inserted: row["inserted"], updated: row["updated"], unchanged: row["unchanged"])
 
+            let rollUp = counts.inserted + counts.updated > 0
+            if rollUp { try Self.rollupBeforeOrdersMerge(jobID: jobID, partnerID: partnerID, db) }
+
             // Orders first seen: numbered in the order of their first line, dated by that line.
             try db.execute(sql: "DROP TABLE IF EXISTS temp.new_orders")
             try db.execute(sql: """
@@ -65,12 +68,14 @@ extension SQLiteCatalogStore: OrderLoader {
                 GROUP BY s.order_id ORDER BY first_line
                 """, arguments: [jobID, partnerID])
             let newOrders = try Int64.fetchOne(db, sql: "SELECT count(*) FROM new_orders") ?? 0
+            var newSeqs: ClosedRange<Int64>?
             if newOrders > 0 {
                 let last = try Int64.fetchOne(db, sql: """
                     INSERT INTO id_counters (kind, value) VALUES ('OR', ?)
                     ON CONFLICT (kind) DO UPDATE SET value = value + excluded.value
                     RETURNING value
                     """, arguments: [newOrders])!
+                newSeqs = (last - newOrders + 1)...last
                 try db.execute(sql: """
                     INSERT INTO orders (seq, order_id, partner_id, partner_name, partner_order_id, currency, ordered_at, feed_id, created_at)
                     SELECT ?1 + n.rowid, 'OR' || printf('%05d', ?1 + n.rowid), ?2, ?3, n.order_id, s.currency, s.ordered_at, ?4, ?5
@@ -96,6 +101,7 @@ extension SQLiteCatalogStore: OrderLoader {
                     WHERE s.job_id = ? AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_seq = o.seq AND l.sku = s.sku)
                     """, arguments: [feed.feedID, now, now, partnerID, jobID])
             }
+            if rollUp { try Self.rollupAfterOrdersMerge(newOrders: newSeqs, db) }
             try db.execute(sql: "DELETE FROM order_staging WHERE job_id = ?", arguments: [jobID])
             return counts
         }

@@ -161,6 +161,7 @@ enum SQLiteMigrations {
                 """)
         }
         SQLiteReadPathMigrations.register(&migrator)
+        SQLiteAnalyticsMigrations.register(&migrator)
         return migrator
     }
 }
