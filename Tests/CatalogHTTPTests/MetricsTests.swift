@@ -23,6 +23,8 @@ import Testing
                 || lines.contains(#"catalog_jobs{job_type="validation",status="completed"} 1"#), "\(lines.filter { $0.hasPrefix("catalog_jobs") })")
             #expect(has("catalog_etl_rows", #"feed_type="products""#))
             #expect(has("catalog_upload_bytes"))
+            let rate = lines.first { $0.hasPrefix("catalog_etl_rows_per_second ") }.flatMap { Double($0.split(separator: " ")[1]) }
+            #expect((rate ?? 0) > 0, "\(lines.filter { $0.hasPrefix("catalog_etl") })")
             #expect(has("catalog_job_attempts", #"outcome="completed""#))
         }
     }
