@@ -97,9 +97,6 @@ extension SQLiteCatalogStore: ProductLoader {
                 insert.resetKeepingBindings()
                 if db.changesCount == 0 { duplicates.append(row.line) }
             }
-            lookup.reset()
-            unchanged.reset()
-            changed.reset()
             return duplicates
         }
     }

@@ -85,10 +85,7 @@ public struct CSVRecord: Sendable {
 
     /// Whether any field holds `byte` (one memchr over the record).
     public func containsByte(_ byte: UInt8) -> Bool {
-        bytes.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress, !buffer.isEmpty else { return false }
-            return memchr(base, Int32(byte), buffer.count) != nil
-        }
+        bytes.withUnsafeBytes { $0.containsByte(byte) }
     }
 
     public func strings() -> [String?] {

@@ -92,8 +92,7 @@ public struct JobWorker: Sendable {
             Counter(label: "catalog_job_attempts", dimensions: [("outcome", outcome.name)]).increment()
             if case .completed(let summary, _) = outcome {
                 // Rows per second of the last completed job (its whole attempt: read, stage and merge).
-                let elapsed = ContinuousClock.now - started
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let seconds = (ContinuousClock.now - started) / .seconds(1)
                 Gauge(label: "catalog_etl_rows_per_second").record(Double(summary.rowsTotal) / max(seconds, 0.001))
             }
             if recorded {

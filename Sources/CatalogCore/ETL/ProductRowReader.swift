@@ -1,8 +1,25 @@
 /// Turns CSV records of a products feed into `ProductRecord`s or the diagnostic that skips them (§ETL).
 public struct ProductRowReader: Sendable {
-    private enum Column: String, CaseIterable {
-        case sku, productName = "product_name", description, brand, category, price, currency, availability, quantity
-        case imageURL = "image_url"
+    /// The known columns; a column's raw value is its slot in `positions`.
+    private enum Column: Int, CaseIterable {
+        case sku, productName, description, brand, category, price, currency, availability, quantity, imageURL
+
+        var name: String {
+            switch self {
+            case .sku: "sku"
+            case .productName: "product_name"
+            case .description: "description"
+            case .brand: "brand"
+            case .category: "category"
+            case .price: "price"
+            case .currency: "currency"
+            case .availability: "availability"
+            case .quantity: "quantity"
+            case .imageURL: "image_url"
+            }
+        }
+
+        static let byName = Dictionary(uniqueKeysWithValues: allCases.map { ($0.name, $0) })
     }
 
     private let header: [String]
@@ -17,7 +34,7 @@ public struct ProductRowReader: Sendable {
         var attributes: [(String, Int)] = []
         for (position, name) in header.enumerated() {
             let canonical = FeedColumns.canonical(name, for: .products)
-            if let column = Column(rawValue: canonical) {
+            if let column = Column.byName[canonical] {
                 if index[column] == nil { index[column] = position }
             } else if !canonical.isEmpty {
                 attributes.append((name.trimmingWhitespace(), position))
@@ -100,21 +117,7 @@ public struct ProductRowReader: Sendable {
             attributes: attributes))
     }
 
-    private func position(_ column: Column) -> Int? {
-        let ordinal = switch column {
-        case .sku: 0
-        case .productName: 1
-        case .description: 2
-        case .brand: 3
-        case .category: 4
-        case .price: 5
-        case .currency: 6
-        case .availability: 7
-        case .quantity: 8
-        case .imageURL: 9
-        }
-        return positions[ordinal]
-    }
+    private func position(_ column: Column) -> Int? { positions[column.rawValue] }
 
     /// Counting characters walks grapheme clusters; a byte count at or under the limit settles it at once.
     static func length(of text: String, isAtMost limit: Int) -> Bool {
