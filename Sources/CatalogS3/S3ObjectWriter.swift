@@ -1,19 +1,25 @@
 import CatalogCore
 import NIOCore
 
-/// Streams one object: bytes are held until a part is full, then sent while the caller waits, so
-/// at most one part is in memory. An object smaller than one part goes up in a single PUT at commit.
-/// Nothing is visible before `commit`; `abort`, or any failure, drops the parts already sent.
+/// Writes one object: the bytes are spooled to a temporary file (hashed on the way) and sent at
+/// `commit`, when the whole object's SHA-256 is known: up to the multipart threshold in one PUT,
+/// larger objects as a multipart upload whose parts are read back from the spool. Memory stays at
+/// two spool batches plus curl's buffers, whatever the size. Nothing reaches the store before
+/// `commit`, so an upload that fails or is abandoned before it leaves nothing there; a failed
+/// commit aborts its multipart upload. The spool file is released on every outcome.
 actor S3ObjectWriter: ObjectWriter {
+    /// Bytes gathered before one write to the spool.
+    static let batchSize = 1 << 20
+
     private let client: S3Client
     private let key: S3Key
     private let contentType: String
     private let multipart: S3Multipart
-    private let partSize: Int
-    private var pending = ByteBuffer()
+    private var spool: S3Spool?
+    private var batch = ByteBuffer()
+    /// The previous batch, being written and hashed on a pool thread while the next one fills.
+    private var spooling: Task<Void, any Error>?
     private var uploadID: String?
-    private var parts: [S3Multipart.Part] = []
-    private var size: Int64 = 0
     private var isOpen = true
     private var isAborted = false
 
@@ -22,19 +28,18 @@ actor S3ObjectWriter: ObjectWriter {
         self.key = key
         self.contentType = contentType
         self.multipart = S3Multipart(client: client, key: key)
-        self.partSize = client.configuration.partSize
     }
 
     func write(_ chunk: ByteBuffer) async throws {
         guard isOpen else { throw ObjectStoreError.unavailable("write to \(key.raw) after commit or abort") }
-        var chunk = chunk
-        size += Int64(chunk.readableBytes)
+        guard chunk.readableBytes > 0 else { return }
         do {
+            var chunk = chunk
             while chunk.readableBytes > 0 {
-                if pending.readableBytes == 0 && pending.capacity < partSize { pending.reserveCapacity(partSize) }
-                var slice = chunk.readSlice(length: min(partSize - pending.readableBytes, chunk.readableBytes)) ?? ByteBuffer()
-                pending.writeBuffer(&slice)
-                if pending.readableBytes == partSize { try await sendPendingPart() }
+                if batch.capacity < Self.batchSize { batch.reserveCapacity(Self.batchSize) }
+                var slice = chunk.readSlice(length: min(Self.batchSize - batch.readableBytes, chunk.readableBytes))!
+                batch.writeBuffer(&slice)
+                if batch.readableBytes == Self.batchSize { try await flush() }
             }
         } catch {
             await abort()
@@ -45,66 +50,115 @@ actor S3ObjectWriter: ObjectWriter {
     func commit(sha256: String) async throws -> ObjectMetadata {
         guard isOpen else { throw ObjectStoreError.unavailable("commit of \(key.raw) after commit or abort") }
         isOpen = false
+        defer { releaseSpool() }
         do {
-            if uploadID == nil {
-                try await putWhole(sha256: sha256)
-            } else {
-                try await completeMultipart(sha256: sha256)
+            try await flush()
+            try await spooling?.value
+            spooling = nil
+            let spool = try await openSpool()
+            let size = spool.size
+            let actual = spool.finalizeSHA256()
+            guard actual == sha256 else {
+                throw ObjectStoreError.unavailable("the bytes written to \(key.raw) hash to \(actual), not \(sha256)")
             }
+            if size <= client.configuration.multipartThreshold {
+                try await putWhole(spool, size: size, sha256: sha256)
+            } else {
+                try await putInParts(spool, size: size, sha256: sha256)
+            }
+            return ObjectMetadata(key: key.raw, sizeBytes: size, sha256: sha256)
         } catch {
             await dropUpload()
             throw error
         }
-        return ObjectMetadata(key: key.raw, sizeBytes: size, sha256: sha256)
     }
 
     func abort() async {
         isOpen = false
         isAborted = true
-        pending = ByteBuffer()
+        batch = ByteBuffer()
+        // The batch being spooled finishes first, so the file is not closed under it.
+        _ = try? await spooling?.value
+        spooling = nil
+        releaseSpool()
         await dropUpload()
     }
 
-    private func sendPendingPart() async throws {
-        let body = pending
-        pending = ByteBuffer()
-        let uploadID: String
-        if let started = self.uploadID {
-            uploadID = started
-        } else {
-            uploadID = try await multipart.initiate(contentType: contentType)
-            guard !isAborted else {  // aborted while the upload was being initiated
-                await multipart.abort(uploadID: uploadID)
-                throw ObjectStoreError.unavailable("the upload of \(key.raw) was aborted")
-            }
-            self.uploadID = uploadID
+    /// Hands the gathered batch to a pool thread; waits only for the batch before it, so receiving
+    /// the next one overlaps with writing and hashing this one.
+    private func flush() async throws {
+        guard batch.readableBytes > 0 else { return }
+        let spool = try await openSpool()
+        if let previous = spooling {
+            spooling = nil
+            try await previous.value
         }
-        parts.append(try await multipart.upload(body, number: parts.count + 1, uploadID: uploadID))
+        let bytes = batch
+        batch = ByteBuffer()
+        let client = self.client
+        spooling = Task { try await client.offThread { try spool.append(bytes) } }
     }
 
-    /// One PUT carrying the object's SHA-256 as payload hash (checked by the server) and as metadata.
-    private func putWhole(sha256: String) async throws {
-        let actual = try await client.sha256OffThread(pending)
-        guard actual == sha256 else {
-            throw ObjectStoreError.unavailable("the bytes written to \(key.raw) hash to \(actual), not \(sha256)")
-        }
+    private func openSpool() async throws -> S3Spool {
+        if let spool { return spool }
+        let directory = client.configuration.spoolDirectory
+        let made = try await client.offThread { try S3Spool(directory: directory) }
+        spool = made
+        return made
+    }
+
+    private func releaseSpool() {
+        spool?.close()
+        spool = nil
+    }
+
+    /// One PUT whose payload hash is the object's SHA-256 (checked by S3), which is also kept as metadata.
+    private func putWhole(_ spool: S3Spool, size: Int64, sha256: String) async throws {
         let request = client.request(
-            .put, client.url(key: key), body: pending, sha256: sha256, contentType: contentType,
-            headers: ["If-None-Match: *", "x-amz-meta-sha256: \(sha256)"])
-        pending = ByteBuffer()
+            .put, client.url(key: key), file: S3SpoolRange(spool: spool, offset: 0, length: size), sha256: sha256,
+            contentType: contentType, headers: ["If-None-Match: *", "x-amz-meta-sha256: \(sha256)"])
         let response = try await client.send("PUT \(key.raw)", request)
         guard response.isSuccess else { throw client.rejection("PUT \(key.raw)", response, key: key) }
     }
 
-    /// Each part was hashed and checked on its own; the whole object's SHA-256 (the caller's, from the
-    /// same stream) becomes a tag after completion, best effort: the feed row holds it in any case.
-    private func completeMultipart(sha256: String) async throws {
-        if pending.readableBytes > 0 { try await sendPendingPart() }
-        guard let uploadID else { return }
+    /// A multipart upload carrying the SHA-256 as metadata from the start; parts are hashed and sent
+    /// from the spool, several at a time, then completed with `If-None-Match: *`.
+    private func putInParts(_ spool: S3Spool, size: Int64, sha256: String) async throws {
+        let (partSize, count) = Self.partLayout(size: size, partSize: Int64(client.configuration.partSize))
+        let uploadID = try await multipart.initiate(contentType: contentType, metadata: ["x-amz-meta-sha256: \(sha256)"])
+        self.uploadID = uploadID
+        guard !isAborted else { throw ObjectStoreError.unavailable("the upload of \(key.raw) was aborted") }
+        let (client, multipart) = (self.client, self.multipart)
+        let concurrency = client.configuration.partConcurrency
+        let parts = try await withThrowingTaskGroup(of: S3Multipart.Part.self) { group in
+            var parts: [S3Multipart.Part] = []
+            var next = 0
+            func start() {
+                let number = next + 1
+                let offset = Int64(next) * partSize
+                let range = S3SpoolRange(spool: spool, offset: offset, length: min(partSize, size - offset))
+                next += 1
+                group.addTask {
+                    let partSHA = try await client.offThread { try spool.sha256(offset: range.offset, length: range.length) }
+                    return try await multipart.upload(range, sha256: partSHA, number: number, uploadID: uploadID)
+                }
+            }
+            while next < min(concurrency, count) { start() }
+            while let part = try await group.next() {
+                parts.append(part)
+                if next < count { start() }
+            }
+            return parts.sorted { $0.number < $1.number }
+        }
         // CompleteMultipartUpload with If-None-Match: * (honoured by S3 and moto) refuses an existing key.
         try await multipart.complete(parts, uploadID: uploadID)
         self.uploadID = nil
-        try? await multipart.tag(sha256: sha256)
+    }
+
+    /// Parts of `partSize`, the last one shorter; S3 allows 10,000 parts, so larger objects get larger parts.
+    static func partLayout(size: Int64, partSize: Int64) -> (partSize: Int64, count: Int) {
+        let partSize = max(partSize, (size + 9_999) / 10_000)
+        return (partSize, Int((size + partSize - 1) / partSize))
     }
 
     private func dropUpload() async {
