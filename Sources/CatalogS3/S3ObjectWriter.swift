@@ -1,12 +1,17 @@
 import CatalogCore
 import NIOCore
 
-/// Writes one object: the bytes are spooled to a temporary file (hashed on the way) and sent at
-/// `commit`, when the whole object's SHA-256 is known: up to the multipart threshold in one PUT,
-/// larger objects as a multipart upload whose parts are read back from the spool. Memory stays at
-/// two spool batches plus curl's buffers, whatever the size. Nothing reaches the store before
-/// `commit`, so an upload that fails or is abandoned before it leaves nothing there; a failed
-/// commit aborts its multipart upload. The spool file is released on every outcome.
+/// Writes one object: the bytes are spooled to a temporary file and sent at `commit`, when the
+/// whole object's SHA-256 is known: up to the multipart threshold in one PUT, larger objects as a
+/// multipart upload whose parts are read back from the spool. Memory stays at two spool batches
+/// plus curl's buffers, whatever the size. Nothing reaches the store before `commit`, so an upload
+/// that fails or is abandoned before it leaves nothing there; a failed commit aborts its multipart
+/// upload. The spool file is released on every outcome.
+///
+/// The caller's SHA-256 (computed once, as the bytes arrived) is the payload hash of a single PUT,
+/// which S3 checks against the bytes it receives; hashing them a second time here would cost as
+/// much again on the upload's critical path. A multipart upload hashes its parts from the spool
+/// anyway, and is aborted instead of completed if they do not add up to the caller's SHA-256.
 actor S3ObjectWriter: ObjectWriter {
     /// Bytes gathered before one write to the spool.
     static let batchSize = 1 << 20
@@ -16,8 +21,10 @@ actor S3ObjectWriter: ObjectWriter {
     private let contentType: String
     private let multipart: S3Multipart
     private var spool: S3Spool?
-    private var batch = ByteBuffer()
-    /// The previous batch, being written and hashed on a pool thread while the next one fills.
+    /// Chunks as received (not copied), written together once they reach `batchSize`.
+    private var batch: [ByteBuffer] = []
+    private var batchBytes = 0
+    /// The previous batch, being written on a pool thread while the next one fills.
     private var spooling: Task<Void, any Error>?
     private var uploadID: String?
     private var isOpen = true
@@ -34,13 +41,9 @@ actor S3ObjectWriter: ObjectWriter {
         guard isOpen else { throw ObjectStoreError.unavailable("write to \(key.raw) after commit or abort") }
         guard chunk.readableBytes > 0 else { return }
         do {
-            var chunk = chunk
-            while chunk.readableBytes > 0 {
-                if batch.capacity < Self.batchSize { batch.reserveCapacity(Self.batchSize) }
-                var slice = chunk.readSlice(length: min(Self.batchSize - batch.readableBytes, chunk.readableBytes))!
-                batch.writeBuffer(&slice)
-                if batch.readableBytes == Self.batchSize { try await flush() }
-            }
+            batch.append(chunk)
+            batchBytes += chunk.readableBytes
+            if batchBytes >= Self.batchSize { try await flush() }
         } catch {
             await abort()
             throw error
@@ -57,9 +60,8 @@ actor S3ObjectWriter: ObjectWriter {
             spooling = nil
             let spool = try await openSpool()
             let size = spool.size
-            let actual = spool.finalizeSHA256()
-            guard actual == sha256 else {
-                throw ObjectStoreError.unavailable("the bytes written to \(key.raw) hash to \(actual), not \(sha256)")
+            if size == 0 && sha256 != S3Client.emptySHA256 {
+                throw ObjectStoreError.unavailable("the empty object \(key.raw) cannot hash to \(sha256)")
             }
             if size <= client.configuration.multipartThreshold {
                 try await putWhole(spool, size: size, sha256: sha256)
@@ -76,7 +78,8 @@ actor S3ObjectWriter: ObjectWriter {
     func abort() async {
         isOpen = false
         isAborted = true
-        batch = ByteBuffer()
+        batch = []
+        batchBytes = 0
         // The batch being spooled finishes first, so the file is not closed under it.
         _ = try? await spooling?.value
         spooling = nil
@@ -85,16 +88,17 @@ actor S3ObjectWriter: ObjectWriter {
     }
 
     /// Hands the gathered batch to a pool thread; waits only for the batch before it, so receiving
-    /// the next one overlaps with writing and hashing this one.
+    /// the next one overlaps with writing this one.
     private func flush() async throws {
-        guard batch.readableBytes > 0 else { return }
+        guard batchBytes > 0 else { return }
         let spool = try await openSpool()
         if let previous = spooling {
             spooling = nil
             try await previous.value
         }
         let bytes = batch
-        batch = ByteBuffer()
+        batch = []
+        batchBytes = 0
         let client = self.client
         spooling = Task { try await client.offThread { try spool.append(bytes) } }
     }
@@ -121,8 +125,9 @@ actor S3ObjectWriter: ObjectWriter {
         guard response.isSuccess else { throw client.rejection("PUT \(key.raw)", response, key: key) }
     }
 
-    /// A multipart upload carrying the SHA-256 as metadata from the start; parts are hashed and sent
-    /// from the spool, several at a time, then completed with `If-None-Match: *`.
+    /// A multipart upload carrying the SHA-256 as metadata from the start. Parts are hashed from the
+    /// spool in order (which adds up to the whole object's SHA-256, checked before completion) and
+    /// sent `partConcurrency` at a time, then completed with `If-None-Match: *`.
     private func putInParts(_ spool: S3Spool, size: Int64, sha256: String) async throws {
         let (partSize, count) = Self.partLayout(size: size, partSize: Int64(client.configuration.partSize))
         let uploadID = try await multipart.initiate(contentType: contentType, metadata: ["x-amz-meta-sha256: \(sha256)"])
@@ -130,25 +135,21 @@ actor S3ObjectWriter: ObjectWriter {
         guard !isAborted else { throw ObjectStoreError.unavailable("the upload of \(key.raw) was aborted") }
         let (client, multipart) = (self.client, self.multipart)
         let concurrency = client.configuration.partConcurrency
+        let whole = RunningSHA256()
         let parts = try await withThrowingTaskGroup(of: S3Multipart.Part.self) { group in
             var parts: [S3Multipart.Part] = []
-            var next = 0
-            func start() {
-                let number = next + 1
-                let offset = Int64(next) * partSize
-                let range = S3SpoolRange(spool: spool, offset: offset, length: min(partSize, size - offset))
-                next += 1
-                group.addTask {
-                    let partSHA = try await client.offThread { try spool.sha256(offset: range.offset, length: range.length) }
-                    return try await multipart.upload(range, sha256: partSHA, number: number, uploadID: uploadID)
-                }
+            for index in 0..<count {
+                if index >= concurrency, let done = try await group.next() { parts.append(done) }
+                let range = S3SpoolRange(spool: spool, offset: Int64(index) * partSize, length: min(partSize, size - Int64(index) * partSize))
+                let partSHA = try await client.offThread { try spool.sha256(offset: range.offset, length: range.length, alsoInto: whole) }
+                group.addTask { try await multipart.upload(range, sha256: partSHA, number: index + 1, uploadID: uploadID) }
             }
-            while next < min(concurrency, count) { start() }
-            while let part = try await group.next() {
-                parts.append(part)
-                if next < count { start() }
-            }
+            while let done = try await group.next() { parts.append(done) }
             return parts.sorted { $0.number < $1.number }
+        }
+        let actual = whole.finalize()
+        guard actual == sha256 else {
+            throw ObjectStoreError.unavailable("the bytes written to \(key.raw) hash to \(actual), not \(sha256)")
         }
         // CompleteMultipartUpload with If-None-Match: * (honoured by S3 and moto) refuses an existing key.
         try await multipart.complete(parts, uploadID: uploadID)

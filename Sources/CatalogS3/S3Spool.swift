@@ -5,14 +5,14 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// A temporary file holding an object's bytes until it is committed, hashed (SHA-256) as it is
-/// written. Its name is removed as soon as it is opened, so the disk space comes back when it is
-/// closed — by `close()`, or when the last reference goes — and no crash leaves a file behind.
+/// A temporary file holding an object's bytes until it is committed. Its name is removed as soon as
+/// it is opened, so the disk space comes back when it is closed — by `close()`, or when the last
+/// reference goes — and no crash leaves a file behind.
 final class S3Spool: Sendable {
     /// The descriptor, or nil once closed. Reads hold the lock, so a descriptor is never used after
     /// `close` (when it could already name another file).
     private let descriptor: Mutex<Int32?>
-    private let state = Mutex<(size: Int64, hasher: SHA256)>((0, SHA256()))
+    private let length = Atomic<Int64>(0)
     let path: String
 
     /// Creates the spool file in `directory` (made when missing). Blocking: call on a pool thread.
@@ -27,11 +27,16 @@ final class S3Spool: Sendable {
 
     deinit { close() }
 
-    var size: Int64 { state.withLock { $0.size } }
+    var size: Int64 { length.load(ordering: .acquiring) }
 
-    /// Appends `bytes` and adds them to the running SHA-256. Blocking: call on a pool thread, one call at a time.
-    func append(_ bytes: ByteBuffer) throws {
-        let offset = state.withLock { $0.size }
+    /// Appends `chunks` in order. Blocking: call on a pool thread, one call at a time. The bytes are
+    /// not hashed here: the caller hashed them on the way in.
+    func append(_ chunks: [ByteBuffer]) throws {
+        for chunk in chunks { try append(chunk) }
+    }
+
+    private func append(_ bytes: ByteBuffer) throws {
+        let offset = size
         try bytes.withUnsafeReadableBytes { raw in
             var written = 0
             while written < raw.count {
@@ -46,16 +51,8 @@ final class S3Spool: Sendable {
                 }
                 written += result
             }
-            state.withLock {
-                $0.hasher.update(bufferPointer: raw)
-                $0.size += Int64(raw.count)
-            }
+            length.store(offset + Int64(raw.count), ordering: .releasing)
         }
-    }
-
-    /// The SHA-256 of everything appended, as lower-case hex. Ends hashing: call once, after the last `append`.
-    func finalizeSHA256() -> String {
-        state.withLock { Hex.encode($0.hasher.finalize()) }
     }
 
     /// Copies up to `count` bytes from `offset` into `buffer`; returns how many (0 at the end). Blocking.
@@ -71,8 +68,9 @@ final class S3Spool: Sendable {
         }
     }
 
-    /// The SHA-256 of `length` bytes from `offset`, read back from the file. Blocking.
-    func sha256(offset: Int64, length: Int64) throws -> String {
+    /// The SHA-256 of `length` bytes from `offset`, read back from the file; the bytes also go into
+    /// `running` when given (parts hashed in order add up to the whole object). Blocking.
+    func sha256(offset: Int64, length: Int64, alsoInto running: RunningSHA256? = nil) throws -> String {
         let chunk = 1 << 20
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
         defer { buffer.deallocate() }
@@ -81,7 +79,9 @@ final class S3Spool: Sendable {
         while done < length {
             let count = try read(into: buffer, count: Int(min(Int64(chunk), length - done)), at: offset + done)
             guard count > 0 else { throw ObjectStoreError.unavailable("the upload spool ended early") }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: count))
+            let bytes = UnsafeRawBufferPointer(start: buffer, count: count)
+            hasher.update(bufferPointer: bytes)
+            running?.update(bytes)
             done += Int64(count)
         }
         return Hex.encode(hasher.finalize())
@@ -107,4 +107,22 @@ struct S3SpoolRange: Sendable {
     let spool: S3Spool
     let offset: Int64
     let length: Int64
+}
+
+/// A SHA-256 fed from several threads in turn (never at once).
+final class RunningSHA256: @unchecked Sendable {
+    private let lock = NSLock()
+    private var hasher = SHA256()  // guarded by `lock`
+
+    func update(_ bytes: UnsafeRawBufferPointer) {
+        lock.lock()
+        defer { lock.unlock() }
+        hasher.update(bufferPointer: bytes)
+    }
+
+    func finalize() -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        return Hex.encode(hasher.finalize())
+    }
 }

@@ -64,12 +64,18 @@ import Testing
         #expect(try await openUploads(store) == 0)
     }
 
-    @Test func aCommitWithTheWrongSHA256SendsNothing() async throws {
-        let store = try await S3TestServer.freshStore()
+    /// Parts are hashed from the spool, and must add up to the caller's SHA-256: if not, the upload
+    /// is aborted instead of completed. (A single PUT declares the caller's SHA-256 as its payload
+    /// hash, which S3 checks against the bytes; moto does not.)
+    @Test func partsThatDoNotAddUpToTheCallersSHA256AreNotCompleted() async throws {
+        let store = try await S3TestServer.freshMultipartStore()
+        let bytes = ObjectStoreContractPattern.bytes(9 << 20)
         let writer = try await store.makeWriter(key: "raw/wrong.csv", contentType: "text/csv")
-        try await writer.write(ByteBuffer(string: "sku,product_name,price\n"))
-        await #expect(throws: ObjectStoreError.self) { _ = try await writer.commit(sha256: Bytes.sha256([1, 2, 3])) }
+        for try await piece in Bytes.chunks(bytes, size: 1 << 20) { try await writer.write(piece) }
+        let error = await #expect(throws: ObjectStoreError.self) { _ = try await writer.commit(sha256: Bytes.sha256([1, 2, 3])) }
+        #expect("\(String(describing: error))".contains("hash to \(Bytes.sha256(bytes))"), "\(String(describing: error))")
         #expect(try await store.metadata(key: "raw/wrong.csv") == nil)
+        #expect(try await openUploads(store) == 0)
     }
 
     @Test func abortedAndRefusedUploadsLeaveNoParts() async throws {
@@ -139,9 +145,15 @@ import Testing
     }
 }
 
-/// Bytes that differ from one position to the next, so a misplaced part shows.
+/// Bytes that differ from one position to the next, so a misplaced part shows: a block whose length
+/// is prime, repeated (built by copying, so debug builds make tens of megabytes quickly).
 enum ObjectStoreContractPattern {
-    static func bytes(_ count: Int, seed: Int = 0) -> [UInt8] {
-        (0..<count).map { UInt8(truncatingIfNeeded: (($0 &+ seed) &* 2_654_435_761) >> 13) }
+    static let block: [UInt8] = (0..<1_000_003).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
+
+    static func bytes(_ count: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(count)
+        while out.count < count { out.append(contentsOf: block.prefix(count - out.count)) }
+        return out
     }
 }
