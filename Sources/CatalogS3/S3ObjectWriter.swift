@@ -1,5 +1,6 @@
 import CatalogCore
 import NIOCore
+import Synchronization
 
 /// Writes one object: the bytes are spooled to a temporary file and sent at `commit`, when the
 /// whole object's SHA-256 is known: up to the multipart threshold in one PUT, larger objects as a
@@ -12,23 +13,32 @@ import NIOCore
 /// which S3 checks against the bytes it receives; hashing them a second time here would cost as
 /// much again on the upload's critical path. A multipart upload hashes its parts from the spool
 /// anyway, and is aborted instead of completed if they do not add up to the caller's SHA-256.
-actor S3ObjectWriter: ObjectWriter {
+///
+/// A class with its state under a lock rather than an actor: `write` runs once per received chunk
+/// (thousands per upload), and an actor would hop executors twice for each.
+/// Calls come from one upload at a time (`write`s, then `commit` or `abort`); `abort` may also
+/// come from elsewhere at any point, and leaves nothing behind.
+final class S3ObjectWriter: ObjectWriter {
     /// Bytes gathered before one write to the spool.
     static let batchSize = 1 << 20
+
+    private struct State {
+        var isOpen = true
+        var isAborted = false
+        var spool: S3Spool?
+        /// Chunks as received (not copied), written together once they reach `batchSize`.
+        var batch: [ByteBuffer] = []
+        var batchBytes = 0
+        /// The previous batch, being written on a pool thread while the next one fills.
+        var spooling: Task<Void, any Error>?
+        var uploadID: String?
+    }
 
     private let client: S3Client
     private let key: S3Key
     private let contentType: String
     private let multipart: S3Multipart
-    private var spool: S3Spool?
-    /// Chunks as received (not copied), written together once they reach `batchSize`.
-    private var batch: [ByteBuffer] = []
-    private var batchBytes = 0
-    /// The previous batch, being written on a pool thread while the next one fills.
-    private var spooling: Task<Void, any Error>?
-    private var uploadID: String?
-    private var isOpen = true
-    private var isAborted = false
+    private let state = Mutex(State())
 
     init(client: S3Client, key: S3Key, contentType: String) {
         self.client = client
@@ -38,12 +48,19 @@ actor S3ObjectWriter: ObjectWriter {
     }
 
     func write(_ chunk: ByteBuffer) async throws {
-        guard isOpen else { throw ObjectStoreError.unavailable("write to \(key.raw) after commit or abort") }
-        guard chunk.readableBytes > 0 else { return }
+        let key = self.key
+        let full = try state.withLock { state -> [ByteBuffer]? in
+            guard state.isOpen else { throw ObjectStoreError.unavailable("write to \(key.raw) after commit or abort") }
+            guard chunk.readableBytes > 0 else { return nil }
+            state.batch.append(chunk)
+            state.batchBytes += chunk.readableBytes
+            guard state.batchBytes >= Self.batchSize else { return nil }
+            defer { (state.batch, state.batchBytes) = ([], 0) }
+            return state.batch
+        }
+        guard let full else { return }
         do {
-            batch.append(chunk)
-            batchBytes += chunk.readableBytes
-            if batchBytes >= Self.batchSize { try await flush() }
+            try await spool(full)
         } catch {
             await abort()
             throw error
@@ -51,14 +68,18 @@ actor S3ObjectWriter: ObjectWriter {
     }
 
     func commit(sha256: String) async throws -> ObjectMetadata {
-        guard isOpen else { throw ObjectStoreError.unavailable("commit of \(key.raw) after commit or abort") }
-        isOpen = false
+        let key = self.key
+        let (rest, previous) = try state.withLock { state in
+            guard state.isOpen else { throw ObjectStoreError.unavailable("commit of \(key.raw) after commit or abort") }
+            state.isOpen = false
+            defer { (state.batch, state.batchBytes, state.spooling) = ([], 0, nil) }
+            return (state.batch, state.spooling)
+        }
         defer { releaseSpool() }
         do {
-            try await flush()
-            try await spooling?.value
-            spooling = nil
+            try await previous?.value
             let spool = try await openSpool()
+            if !rest.isEmpty { try await client.offThread { try spool.append(rest) } }
             let size = spool.size
             if size == 0 && sha256 != S3Client.emptySHA256 {
                 throw ObjectStoreError.unavailable("the empty object \(key.raw) cannot hash to \(sha256)")
@@ -76,44 +97,56 @@ actor S3ObjectWriter: ObjectWriter {
     }
 
     func abort() async {
-        isOpen = false
-        isAborted = true
-        batch = []
-        batchBytes = 0
+        let previous = state.withLock { state in
+            state.isOpen = false
+            state.isAborted = true
+            defer { (state.batch, state.batchBytes, state.spooling) = ([], 0, nil) }
+            return state.spooling
+        }
         // The batch being spooled finishes first, so the file is not closed under it.
-        _ = try? await spooling?.value
-        spooling = nil
+        _ = try? await previous?.value
         releaseSpool()
         await dropUpload()
     }
 
-    /// Hands the gathered batch to a pool thread; waits only for the batch before it, so receiving
-    /// the next one overlaps with writing this one.
-    private func flush() async throws {
-        guard batchBytes > 0 else { return }
-        let spool = try await openSpool()
-        if let previous = spooling {
-            spooling = nil
-            try await previous.value
+    /// Waits for the batch before this one, then hands this one to a pool thread, so receiving the
+    /// next batch overlaps with writing this one.
+    private func spool(_ chunks: [ByteBuffer]) async throws {
+        let previous = state.withLock { state in
+            defer { state.spooling = nil }
+            return state.spooling
         }
-        let bytes = batch
-        batch = []
-        batchBytes = 0
+        try await previous?.value
+        let spool = try await openSpool()
         let client = self.client
-        spooling = Task { try await client.offThread { try spool.append(bytes) } }
+        let writing = Task { try await client.offThread { try spool.append(chunks) } }
+        state.withLock { $0.spooling = writing }
     }
 
     private func openSpool() async throws -> S3Spool {
-        if let spool { return spool }
+        if let spool = state.withLock({ $0.spool }) { return spool }
         let directory = client.configuration.spoolDirectory
         let made = try await client.offThread { try S3Spool(directory: directory) }
-        spool = made
-        return made
+        let key = self.key
+        return try state.withLock { state in
+            guard !state.isAborted else {
+                made.close()
+                throw ObjectStoreError.unavailable("the upload of \(key.raw) was aborted")
+            }
+            if let spool = state.spool {
+                made.close()
+                return spool
+            }
+            state.spool = made
+            return made
+        }
     }
 
     private func releaseSpool() {
-        spool?.close()
-        spool = nil
+        state.withLock { state in
+            defer { state.spool = nil }
+            return state.spool
+        }?.close()
     }
 
     /// One PUT whose payload hash is the object's SHA-256 (checked by S3), which is also kept as metadata.
@@ -131,8 +164,11 @@ actor S3ObjectWriter: ObjectWriter {
     private func putInParts(_ spool: S3Spool, size: Int64, sha256: String) async throws {
         let (partSize, count) = Self.partLayout(size: size, partSize: Int64(client.configuration.partSize))
         let uploadID = try await multipart.initiate(contentType: contentType, metadata: ["x-amz-meta-sha256: \(sha256)"])
-        self.uploadID = uploadID
-        guard !isAborted else { throw ObjectStoreError.unavailable("the upload of \(key.raw) was aborted") }
+        let aborted = state.withLock { state in
+            state.uploadID = uploadID
+            return state.isAborted
+        }
+        guard !aborted else { throw ObjectStoreError.unavailable("the upload of \(key.raw) was aborted") }
         let (client, multipart) = (self.client, self.multipart)
         let concurrency = client.configuration.partConcurrency
         let whole = RunningSHA256()
@@ -153,7 +189,7 @@ actor S3ObjectWriter: ObjectWriter {
         }
         // CompleteMultipartUpload with If-None-Match: * (honoured by S3 and moto) refuses an existing key.
         try await multipart.complete(parts, uploadID: uploadID)
-        self.uploadID = nil
+        state.withLock { $0.uploadID = nil }
     }
 
     /// Parts of `partSize`, the last one shorter; S3 allows 10,000 parts, so larger objects get larger parts.
@@ -163,8 +199,11 @@ actor S3ObjectWriter: ObjectWriter {
     }
 
     private func dropUpload() async {
+        let uploadID = state.withLock { state in
+            defer { state.uploadID = nil }
+            return state.uploadID
+        }
         guard let uploadID else { return }
-        self.uploadID = nil
         await multipart.abort(uploadID: uploadID)
     }
 }
