@@ -68,6 +68,11 @@ final class S3Client: Sendable {
         }
     }
 
+    /// Runs blocking work on the transfer threads without waiting for it (inline if the pool is shut down).
+    func detached(_ work: @escaping @Sendable () -> Void) {
+        pool.submit { _ in work() }
+    }
+
     static func sha256(_ buffer: ByteBuffer) -> String {
         buffer.withUnsafeReadableBytes { Hex.encode(SHA256.hash(data: $0)) }
     }

@@ -142,11 +142,14 @@ final class S3ObjectWriter: ObjectWriter {
         }
     }
 
+    /// Closes the spool on a pool thread, without waiting: closing the last descriptor of a large
+    /// unlinked file frees its pages, which takes tens of milliseconds for a few hundred megabytes.
     private func releaseSpool() {
-        state.withLock { state in
+        let spool = state.withLock { state in
             defer { state.spool = nil }
             return state.spool
-        }?.close()
+        }
+        if let spool { client.detached { spool.close() } }
     }
 
     /// One PUT whose payload hash is the object's SHA-256 (checked by S3), which is also kept as metadata.

@@ -115,20 +115,19 @@ import Testing
         }
         // Committed.
         _ = try await writing("raw/a.csv").commit(sha256: Bytes.sha256(bytes))
-        #expect(openSpoolFiles(in: spool.path) == 0)
+        #expect(await spoolFilesClosed(in: spool.path))
         // Aborted (a rejected or broken-off upload).
         let aborted = try await writing("raw/b.csv")
         await aborted.abort()
-        #expect(openSpoolFiles(in: spool.path) == 0)
+        #expect(await spoolFilesClosed(in: spool.path))
         // Refused by the store at commit (the key exists).
         let refused = try await writing("raw/a.csv")
         await #expect(throws: ObjectStoreError.self) { _ = try await refused.commit(sha256: Bytes.sha256(bytes)) }
-        #expect(openSpoolFiles(in: spool.path) == 0)
+        #expect(await spoolFilesClosed(in: spool.path))
         await refused.abort()
         // Dropped without commit or abort.
         _ = try await writing("raw/c.csv")
-        for _ in 0..<100 where openSpoolFiles(in: spool.path) > 0 { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(openSpoolFiles(in: spool.path) == 0)
+        #expect(await spoolFilesClosed(in: spool.path))
         // Spool files never have a name in the folder.
         #expect(spool.files().isEmpty)
         #expect(try await openUploads(store) == 0)

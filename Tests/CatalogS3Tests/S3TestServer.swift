@@ -70,3 +70,13 @@ func openSpoolFiles(in directory: String) -> Int {
         return target.hasPrefix(directory + "/s3-spool-")
     }.count
 }
+
+/// Waits up to a second for the spool files in `directory` to be closed (the writer closes them on a
+/// pool thread, off the upload's path).
+func spoolFilesClosed(in directory: String) async -> Bool {
+    for _ in 0..<100 {
+        if openSpoolFiles(in: directory) == 0 { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return openSpoolFiles(in: directory) == 0
+}
