@@ -46,17 +46,35 @@ final class S3Client: Sendable {
         return CurlRequest(method: method, url: url, headers: headers + extra, body: body)
     }
 
-    static func sha256(_ buffer: ByteBuffer) -> String {
-        buffer.withUnsafeReadableBytes { Hex.encode(SHA256.hash(data: $0)) }
+    /// A request whose body is a range of a spool file, with that range's SHA-256 (already computed).
+    func request(
+        _ method: CurlRequest.Method, _ url: String, file: S3SpoolRange, sha256: String, contentType: String,
+        headers extra: [String] = []
+    ) -> CurlRequest {
+        let headers = ["x-amz-content-sha256: \(sha256)", "Content-Type: \(contentType)"]
+        return CurlRequest(method: method, url: url, headers: headers + extra, file: file)
     }
 
-    /// Hashes a part on the transfer threads, keeping the cooperative pool free.
-    func sha256OffThread(_ buffer: ByteBuffer) async throws -> String {
+    /// Runs blocking work (spool I/O, hashing) on the transfer threads, keeping the cooperative pool free.
+    func offThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         do {
-            return try await pool.runIfActive { Self.sha256(buffer) }
-        } catch {
+            return try await pool.runIfActive(work)
+        } catch let error as ObjectStoreError {
+            throw error
+        } catch is NIOThreadPoolError.ThreadPoolInactive {
             throw ObjectStoreError.unavailable("the S3 thread pool is shut down")
+        } catch {
+            throw ObjectStoreError.unavailable("\(error)")
         }
+    }
+
+    /// Runs blocking work on the transfer threads without waiting for it (inline if the pool is shut down).
+    func detached(_ work: @escaping @Sendable () -> Void) {
+        pool.submit { _ in work() }
+    }
+
+    static func sha256(_ buffer: ByteBuffer) -> String {
+        buffer.withUnsafeReadableBytes { Hex.encode(SHA256.hash(data: $0)) }
     }
 
     /// Sends `request` until it gets an answer that is not worth retrying, and returns that answer.

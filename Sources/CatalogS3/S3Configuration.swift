@@ -8,8 +8,16 @@ public struct S3Configuration: Sendable {
     public var bucket: String
     public var accessKeyID: String
     public var secretAccessKey: String
-    /// Objects up to this size go up in one PUT at commit; larger ones as a multipart upload in parts of this size.
+    /// S3's limit for one PUT.
+    public static let maxSinglePutBytes: Int64 = 5 << 30
+    public static let defaultMultipartThreshold: Int64 = 512 << 20
+    /// An object is spooled to disk while it is written, then sent at commit: up to this size in one PUT,
+    /// larger ones as a multipart upload in parts of `partSize`, `partConcurrency` at a time.
+    public var multipartThreshold: Int64 = S3Configuration.defaultMultipartThreshold
     public var partSize = 8 << 20
+    public var partConcurrency = 4
+    /// Where objects are spooled before they are sent (the files are unlinked at once, so nothing stays).
+    public var spoolDirectory = FileManager.default.temporaryDirectory.path
     /// Attempts for connection failures, timeouts and 5xx answers, with exponential backoff from `retryBaseDelay`.
     public var attempts = 3
     public var retryBaseDelay: Duration = .milliseconds(200)
@@ -52,8 +60,17 @@ public struct S3Configuration: Sendable {
         guard !accessKeyID.isEmpty, !secretAccessKey.isEmpty else {
             throw ObjectStoreError.unavailable("S3 credentials are missing (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)")
         }
-        guard partSize >= 5 << 20 else { throw ObjectStoreError.unavailable("S3 parts must be at least 5 MiB") }
-        guard attempts >= 1, threads >= 1 else { throw ObjectStoreError.unavailable("attempts and threads must be at least 1") }
+        guard partSize >= 5 << 20, partSize <= Self.maxSinglePutBytes else {
+            throw ObjectStoreError.unavailable("S3 parts must be from 5 MiB to 5 GiB")
+        }
+        guard (0...Self.maxSinglePutBytes).contains(multipartThreshold) else {
+            throw ObjectStoreError.unavailable(
+                "the multipart threshold must be from 0 to \(Self.maxSinglePutBytes) bytes (5 GiB, S3's limit for one PUT)")
+        }
+        guard attempts >= 1, threads >= 1, partConcurrency >= 1 else {
+            throw ObjectStoreError.unavailable("attempts, threads and part concurrency must be at least 1")
+        }
+        guard !spoolDirectory.isEmpty else { throw ObjectStoreError.unavailable("the S3 spool directory is empty") }
     }
 
     private static func trimmed(_ endpoint: String) -> String {

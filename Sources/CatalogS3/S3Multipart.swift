@@ -11,8 +11,9 @@ struct S3Multipart: Sendable {
     let client: S3Client
     let key: S3Key
 
-    func initiate(contentType: String) async throws -> String {
-        let request = client.request(.post, client.url(key: key, query: "uploads="), contentType: contentType)
+    /// Starts an upload whose object will carry `metadata` ("x-amz-meta-…: value" lines).
+    func initiate(contentType: String, metadata: [String] = []) async throws -> String {
+        let request = client.request(.post, client.url(key: key, query: "uploads="), contentType: contentType, headers: metadata)
         let response = try await client.send("initiate upload of \(key.raw)", request)
         guard response.isSuccess, let uploadID = S3XML.value("UploadId", in: response.bodyText), !uploadID.isEmpty else {
             throw client.rejection("initiate upload of \(key.raw)", response)
@@ -20,12 +21,11 @@ struct S3Multipart: Sendable {
         return uploadID
     }
 
-    /// Sends one part with its own SHA-256, which the server checks against the bytes.
-    func upload(_ body: ByteBuffer, number: Int, uploadID: String) async throws -> Part {
+    /// Sends one part, read from the spool, with its own SHA-256, which the server checks against the bytes.
+    func upload(_ part: S3SpoolRange, sha256: String, number: Int, uploadID: String) async throws -> Part {
         let query = "partNumber=\(number)&uploadId=\(S3Query.encode(uploadID))"
         let request = client.request(
-            .put, client.url(key: key, query: query), body: body, sha256: try await client.sha256OffThread(body),
-            contentType: "application/octet-stream")
+            .put, client.url(key: key, query: query), file: part, sha256: sha256, contentType: "application/octet-stream")
         let response = try await client.send("upload part \(number) of \(key.raw)", request)
         guard response.isSuccess, let etag = response.headers["etag"] else {
             throw client.rejection("upload part \(number) of \(key.raw)", response)
@@ -56,15 +56,8 @@ struct S3Multipart: Sendable {
         _ = try? await client.send("abort upload of \(key.raw)", request)
     }
 
-    /// A multipart object's SHA-256 is only known after its last part, when its metadata can no
-    /// longer change without rewriting it; it is kept as the object tag `sha256` instead.
-    func tag(sha256: String) async throws {
-        let xml = "<Tagging><TagSet><Tag><Key>sha256</Key><Value>\(sha256)</Value></Tag></TagSet></Tagging>"
-        let request = client.request(.put, client.url(key: key, query: "tagging="), body: ByteBuffer(string: xml), contentType: "application/xml")
-        let response = try await client.send("tag \(key.raw)", request)
-        guard response.isSuccess else { throw client.rejection("tag \(key.raw)", response) }
-    }
-
+    /// Objects written by earlier versions as multipart uploads kept their SHA-256 as the object tag
+    /// `sha256` (they streamed parts before the whole hash was known); new ones carry it as metadata.
     func taggedSHA256() async throws -> String? {
         let response = try await client.send("read tags of \(key.raw)", client.request(.get, client.url(key: key, query: "tagging=")))
         guard response.isSuccess else { throw client.rejection("read tags of \(key.raw)", response) }

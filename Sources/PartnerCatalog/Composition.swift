@@ -48,7 +48,7 @@ enum Composition {
 
     static func makeObjectStore(_ settings: StoreSettings) throws -> any ObjectStore {
         if let location = settings.objectStore {
-            return try makeS3Store(location: location, settings.s3)
+            return try makeS3Store(location: location, settings.s3, spoolDirectory: settings.spoolDirectory)
         }
         do {
             return try FileObjectStore(root: settings.objectsDirectory)
@@ -57,7 +57,8 @@ enum Composition {
         }
     }
 
-    static func makeS3Store(location: String, _ s3: S3Settings) throws -> S3ObjectStore {
+    /// Uploads are spooled in `spoolDirectory` until they are sent (see `S3ObjectWriter`).
+    static func makeS3Store(location: String, _ s3: S3Settings, spoolDirectory: String) throws -> S3ObjectStore {
         var bucket = location.hasPrefix("s3://") ? String(location.dropFirst(5)) : ""
         if bucket.hasSuffix("/") { bucket.removeLast() }
         guard S3Configuration.isValidBucketName(bucket) else {
@@ -70,9 +71,19 @@ enum Composition {
                 "CATALOG_OBJECT_STORE=\(location) needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment.",
                 parameter: s3.accessKeyID == nil ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY")
         }
+        var configuration = S3Configuration(
+            endpoint: s3.endpoint, region: s3.region, bucket: bucket, accessKeyID: accessKeyID, secretAccessKey: secretAccessKey)
+        configuration.spoolDirectory = spoolDirectory
+        if let threshold = s3.multipartThreshold {
+            guard (0...S3Configuration.maxSinglePutBytes).contains(threshold) else {
+                throw CatalogError.validation(
+                    "CATALOG_S3_MULTIPART_THRESHOLD must be from 0 to \(S3Configuration.maxSinglePutBytes) bytes (5 GiB, S3's limit for one PUT).",
+                    parameter: "CATALOG_S3_MULTIPART_THRESHOLD", value: String(threshold))
+            }
+            configuration.multipartThreshold = threshold
+        }
         do {
-            return try S3ObjectStore(configuration: S3Configuration(
-                endpoint: s3.endpoint, region: s3.region, bucket: bucket, accessKeyID: accessKeyID, secretAccessKey: secretAccessKey))
+            return try S3ObjectStore(configuration: configuration)
         } catch ObjectStoreError.unavailable(let reason) {
             throw CatalogError.validation("Cannot use \(location): \(reason).", parameter: "CATALOG_S3_ENDPOINT")
         }

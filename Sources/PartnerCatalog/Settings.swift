@@ -20,6 +20,11 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .customLong("s3-region"), help: "Region for S3 signing. [env: CATALOG_S3_REGION, default: us-east-1]")
     var s3Region: String?
 
+    @Option(
+        name: .customLong("s3-multipart-threshold"),
+        help: "Uploads up to this many bytes go to S3 in one PUT, larger ones as a multipart upload (at most 5 GiB). [env: CATALOG_S3_MULTIPART_THRESHOLD, default: 536870912]")
+    var s3MultipartThreshold: Int64?
+
     @Option(help: "Maximum upload size in bytes. [env: CATALOG_MAX_UPLOAD_BYTES, default: 1073741824]")
     var maxUploadBytes: Int64?
 
@@ -47,6 +52,14 @@ struct StoreOptions: ParsableArguments {
         guard maxUpload > 0 else {
             throw CatalogError.validation("The upload limit must be positive.", parameter: "CATALOG_MAX_UPLOAD_BYTES")
         }
+        var multipartThreshold = s3MultipartThreshold
+        if multipartThreshold == nil, let raw = environment["CATALOG_S3_MULTIPART_THRESHOLD"], !raw.isEmpty {
+            guard let parsed = Int64(raw) else {
+                throw CatalogError.validation(
+                    "CATALOG_S3_MULTIPART_THRESHOLD must be a number of bytes.", parameter: "CATALOG_S3_MULTIPART_THRESHOLD", value: raw)
+            }
+            multipartThreshold = parsed
+        }
         let level = try logLevel(default: .info)
         return StoreSettings(
             dataDirectory: value(dataDir, "CATALOG_DATA_DIR") ?? "./data",
@@ -54,7 +67,8 @@ struct StoreOptions: ParsableArguments {
             objectStore: value(objectStore, "CATALOG_OBJECT_STORE"),
             s3: S3Settings(
                 endpoint: value(s3Endpoint, "CATALOG_S3_ENDPOINT"), region: value(s3Region, "CATALOG_S3_REGION") ?? "us-east-1",
-                accessKeyID: value(nil, "AWS_ACCESS_KEY_ID"), secretAccessKey: value(nil, "AWS_SECRET_ACCESS_KEY")),
+                accessKeyID: value(nil, "AWS_ACCESS_KEY_ID"), secretAccessKey: value(nil, "AWS_SECRET_ACCESS_KEY"),
+                multipartThreshold: multipartThreshold),
             maxUploadBytes: maxUpload,
             logLevel: level)
     }
@@ -129,4 +143,6 @@ struct S3Settings {
     var region: String
     var accessKeyID: String?
     var secretAccessKey: String?
+    /// Bytes up to which an upload goes in one PUT; nil for the adapter's default.
+    var multipartThreshold: Int64?
 }

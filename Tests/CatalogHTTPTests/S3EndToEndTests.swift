@@ -10,7 +10,9 @@ import Testing
 /// Upload → ETL → raw download with raw files in a signature-checking S3 server (moto, from `make test`).
 @Suite struct S3EndToEndTests {
     /// A store on a fresh bucket of the test server named by CATALOG_TEST_S3_*; `endpoint` replaces its address.
-    static func store(endpoint: String? = nil) async throws -> S3ObjectStore {
+    static func store(
+        endpoint: String? = nil, configure: (inout S3Configuration) -> Void = { _ in }
+    ) async throws -> S3ObjectStore {
         func variable(_ name: String) throws -> String {
             guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
                 throw ObjectStoreContract.Failure(
@@ -24,6 +26,7 @@ import Testing
             bucket: "e2e-" + UUID().uuidString.lowercased(), accessKeyID: try variable("CATALOG_TEST_S3_ACCESS_KEY_ID"),
             secretAccessKey: try variable("CATALOG_TEST_S3_SECRET_ACCESS_KEY"))
         configuration.retryBaseDelay = .milliseconds(10)
+        configure(&configuration)
         if let endpoint {
             configuration.endpoint = endpoint
             return try S3ObjectStore(configuration: configuration)
@@ -59,20 +62,74 @@ import Testing
         }
     }
 
-    @Test func aLargeUploadGoesUpInPartsAndComesBackExactly() async throws {
-        let objects = try await Self.store()
+    /// Above the multipart threshold (here one 8 MiB part) in parts, below it (the default) in one PUT;
+    /// both as a form and as a raw body, and both come back byte for byte with their SHA-256 on the object.
+    @Test(arguments: [8 << 20, S3Configuration.defaultMultipartThreshold])
+    func aLargeUploadComesBackExactly(_ threshold: Int64) async throws {
+        let objects = try await Self.store { $0.multipartThreshold = threshold }
         let app = try await TestApp.make { _ in objects }
         let csv = Bytes.productsCSV(rows: 300_000)
         #expect(csv.count > 2 * (8 << 20))
         try await app.test { client in
-            let upload = try await client.uploadMultipart(
+            let form = try await client.uploadMultipart(
                 [.file(fileName: "big.csv", bytes: csv), .field("partner_name", "acme")], key: app.adminKey)
-            #expect(upload.status == .created)
-            #expect(upload.json["sha256"] as? String == Bytes.sha256(csv))
-            let raw = try await client.get("/feeds/FD00001/raw", key: app.adminKey)
-            #expect(raw.body.readableBytes == csv.count)
-            #expect(Array(raw.body.readableBytesView) == csv)
+            let raw = try await client.uploadRaw(csv, key: app.adminKey, query: "partner_name=acme&file_name=big-raw.csv")
+            for (upload, feedID) in [(form, "FD00001"), (raw, "FD00002")] {
+                #expect(upload.status == .created)
+                #expect(upload.json["sha256"] as? String == Bytes.sha256(csv))
+                let key = try #require(upload.json["raw_file_s3_key"] as? String)
+                #expect(try await objects.metadata(key: key)?.sha256 == Bytes.sha256(csv))
+                let download = try await client.get("/feeds/\(feedID)/raw", key: app.adminKey)
+                #expect(download.body.readableBytes == csv.count)
+                #expect(Array(download.body.readableBytesView) == csv)
+            }
         }
+    }
+
+    /// Over the upload limit (413, detected while streaming) or cut off by the client: nothing in the
+    /// bucket or the database, and the spool file that held the bytes received so far is gone.
+    @Test func anUploadOverTheLimitOrBrokenOffLeavesNothingBehind() async throws {
+        struct ClientWentAway: Error {}
+        let spool = TemporaryDirectory()
+        let objects = try await Self.store { $0.spoolDirectory = spool.path }
+        let app = try await TestApp.make(maxUploadBytes: 3 << 20) { _ in objects }
+        let admin = Principal(keyID: "test", role: .admin, partner: nil)
+        let csv = Bytes.productsCSV(rows: 100_000)
+        #expect(csv.count > 4 << 20)
+        let tooLarge = await #expect(throws: CatalogError.self) {
+            _ = try await app.catalog.uploads.upload(
+                UploadRequest(partnerName: "acme", fileName: "big.csv"), by: admin, body: Bytes.chunks(csv))
+        }
+        #expect(tooLarge?.code == .payloadTooLarge)
+        let brokenOff = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
+            continuation.yield(ByteBuffer(bytes: csv.prefix(2 << 20)))
+            continuation.finish(throwing: ClientWentAway())
+        }
+        await #expect(throws: ClientWentAway.self) {
+            _ = try await app.catalog.uploads.upload(UploadRequest(partnerName: "acme", fileName: "cut.csv"), by: admin, body: brokenOff)
+        }
+        try await app.test { client in
+            let feeds = try await client.get("/feeds", key: app.adminKey)
+            #expect(feeds.json["count"] as? Int == 0)
+        }
+        for key in ["raw/partners/acme/feeds/FD00001/big.csv", "raw/partners/acme/feeds/FD00002/cut.csv"] {
+            #expect(try await objects.metadata(key: key) == nil)
+        }
+        var open = Self.openSpoolFiles(in: spool.path)
+        for _ in 0..<100 where open > 0 {  // closed on a pool thread, off the upload's path
+            try await Task.sleep(for: .milliseconds(10))
+            open = Self.openSpoolFiles(in: spool.path)
+        }
+        #expect(open == 0)
+        #expect(spool.files().isEmpty)
+    }
+
+    /// Spool files this process holds open in `directory` (unlinked at once, /proc still names them).
+    static func openSpoolFiles(in directory: String) -> Int {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return descriptors.filter { fd in
+            ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd)) ?? "").hasPrefix(directory + "/")
+        }.count
     }
 
     @Test func anObjectChangedInTheBucketFailsTheJobWithChecksumMismatch() async throws {

@@ -107,6 +107,9 @@ import Testing
             { (c: inout S3Configuration) in c.endpoint = "ftp://example.com" },
             { (c: inout S3Configuration) in c.secretAccessKey = "" },
             { (c: inout S3Configuration) in c.partSize = 1 << 20 },
+            { (c: inout S3Configuration) in c.multipartThreshold = S3Configuration.maxSinglePutBytes + 1 },
+            { (c: inout S3Configuration) in c.multipartThreshold = -1 },
+            { (c: inout S3Configuration) in c.partConcurrency = 0 },
         ] {
             var configuration = base
             change(&configuration)

@@ -3,31 +3,42 @@ import CatalogS3
 import CatalogTestSupport
 import Testing
 
-/// The shared object-store contract, on a real signature-checking S3 server.
+/// The shared object-store contract, on a real signature-checking S3 server, with objects sent in one
+/// PUT (the default threshold) and as multipart uploads (a threshold of one 8 MiB part).
 @Suite struct S3ObjectStoreContractTests {
-    @Test func putThenRead() async throws { try await ObjectStoreContract.putThenRead(S3TestServer.freshStore()) }
-    @Test func overwriteIsRefused() async throws { try await ObjectStoreContract.overwriteIsRefused(S3TestServer.freshStore()) }
-    @Test func abortLeavesNothing() async throws { try await ObjectStoreContract.abortLeavesNothing(S3TestServer.freshStore()) }
-    @Test func uncommittedIsInvisible() async throws { try await ObjectStoreContract.uncommittedIsInvisible(S3TestServer.freshStore()) }
+    @Test(arguments: UploadPath.allCases) func putThenRead(_ path: UploadPath) async throws {
+        try await ObjectStoreContract.putThenRead(path.store())
+    }
+    @Test(arguments: UploadPath.allCases) func overwriteIsRefused(_ path: UploadPath) async throws {
+        try await ObjectStoreContract.overwriteIsRefused(path.store())
+    }
+    @Test(arguments: UploadPath.allCases) func abortLeavesNothing(_ path: UploadPath) async throws {
+        try await ObjectStoreContract.abortLeavesNothing(path.store())
+    }
+    @Test(arguments: UploadPath.allCases) func uncommittedIsInvisible(_ path: UploadPath) async throws {
+        try await ObjectStoreContract.uncommittedIsInvisible(path.store())
+    }
     @Test func missingKeyIsNotFound() async throws { try await ObjectStoreContract.missingKeyIsNotFound(S3TestServer.freshStore()) }
     @Test func keysWithTraversalAreRefused() async throws {
         try await ObjectStoreContract.keysWithTraversalAreRefused(S3TestServer.freshStore())
     }
-    @Test func largeObjectStreams() async throws {
-        try await ObjectStoreContract.largeObjectStreams(S3TestServer.freshStore(), megabytes: 300)
+    @Test(arguments: UploadPath.allCases) func largeObjectStreams(_ path: UploadPath) async throws {
+        try await ObjectStoreContract.largeObjectStreams(path.store(), megabytes: 300)
     }
-    @Test func aboveThresholdRoundTrip() async throws {
-        try await ObjectStoreContract.aboveThresholdRoundTrip(S3TestServer.freshStore(), bytes: 20 << 20 + 12_345)
+    @Test(arguments: UploadPath.allCases) func aboveThresholdRoundTrip(_ path: UploadPath) async throws {
+        try await ObjectStoreContract.aboveThresholdRoundTrip(path.store(), bytes: 20 << 20 + 12_345)
     }
-    @Test func aboveThresholdOverwriteIsRefused() async throws {
-        try await ObjectStoreContract.aboveThresholdOverwriteIsRefused(S3TestServer.freshStore(), bytes: 9 << 20)
+    @Test(arguments: UploadPath.allCases) func aboveThresholdOverwriteIsRefused(_ path: UploadPath) async throws {
+        try await ObjectStoreContract.aboveThresholdOverwriteIsRefused(path.store(), bytes: 9 << 20)
     }
-    @Test func aboveThresholdAbortLeavesNothing() async throws {
-        try await ObjectStoreContract.aboveThresholdAbortLeavesNothing(S3TestServer.freshStore(), bytes: 17 << 20)
+    @Test(arguments: UploadPath.allCases) func aboveThresholdAbortLeavesNothing(_ path: UploadPath) async throws {
+        try await ObjectStoreContract.aboveThresholdAbortLeavesNothing(path.store(), bytes: 17 << 20)
     }
-    @Test func emptyObject() async throws { try await ObjectStoreContract.emptyObject(S3TestServer.freshStore()) }
-    @Test func metadataKeepsTheSHA256() async throws {
-        let store = try await S3TestServer.freshStore()
+    @Test(arguments: UploadPath.allCases) func emptyObject(_ path: UploadPath) async throws {
+        try await ObjectStoreContract.emptyObject(path.store())
+    }
+    @Test(arguments: UploadPath.allCases) func metadataKeepsTheSHA256(_ path: UploadPath) async throws {
+        let store = try await path.store()
         for size in [100, 9 << 20] {
             let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7) }
             let key = "raw/sha/\(size).csv"

@@ -1,5 +1,6 @@
 import CatalogS3
 import Foundation
+import Testing
 
 /// The signature-checking S3 server the tests run against, from the variables `scripts/start-moto.sh` writes.
 enum S3TestServer {
@@ -36,4 +37,46 @@ enum S3TestServer {
         try await store.createBucket()
         return store
     }
+
+    /// A fresh store that sends objects above 8 MiB (one part) as multipart uploads.
+    static func freshMultipartStore(configure: (inout S3Configuration) -> Void = { _ in }) async throws -> S3ObjectStore {
+        try await freshStore {
+            $0.multipartThreshold = 8 << 20
+            configure(&$0)
+        }
+    }
+}
+
+/// The two ways an object goes up: one PUT (the default threshold), or parts above a small threshold.
+enum UploadPath: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case singlePut
+    case multipart
+
+    var testDescription: String { rawValue }
+
+    func store() async throws -> S3ObjectStore {
+        switch self {
+        case .singlePut: try await S3TestServer.freshStore()
+        case .multipart: try await S3TestServer.freshMultipartStore()
+        }
+    }
+}
+
+/// Spool files this process holds open in `directory` (they have no name: /proc shows them as deleted).
+func openSpoolFiles(in directory: String) -> Int {
+    let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    return descriptors.filter { fd in
+        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd)) ?? ""
+        return target.hasPrefix(directory + "/s3-spool-")
+    }.count
+}
+
+/// Waits up to a second for the spool files in `directory` to be closed (the writer closes them on a
+/// pool thread, off the upload's path).
+func spoolFilesClosed(in directory: String) async -> Bool {
+    for _ in 0..<100 {
+        if openSpoolFiles(in: directory) == 0 { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return openSpoolFiles(in: directory) == 0
 }

@@ -12,6 +12,10 @@ struct CurlRequest: Sendable {
     /// "Name: value" lines; x-amz-content-sha256 and Content-Type among them (see the notes on curl 7.88 SigV4).
     var headers: [String]
     var body = ByteBuffer()
+    /// A body read from a spool file as curl sends it (instead of `body`), so it is never held in memory.
+    var file: S3SpoolRange?
+
+    var bodyLength: Int64 { file?.length ?? Int64(body.readableBytes) }
 }
 
 struct CurlResponse: Sendable {
@@ -52,7 +56,7 @@ extension CurlEasy {
     /// Performs `request` on the calling thread (a pool thread: this blocks until the transfer ends).
     /// A 2xx body goes to `channel` when one is given; every other body is collected.
     func perform(_ request: CurlRequest, _ settings: CurlSettings, streamingTo channel: BodyChannel? = nil) -> Result<CurlResponse, CurlFailure> {
-        let context = TransferContext(easy: self, body: request.body, channel: channel)
+        let context = TransferContext(easy: self, body: request.body, file: request.file, channel: channel)
         let unmanaged = Unmanaged.passRetained(context)
         defer { unmanaged.release() }
         var headerList: UnsafeMutablePointer<curl_slist>?
@@ -105,10 +109,10 @@ extension CurlEasy {
         case .put, .post:
             if request.method == .put {
                 set(CURLOPT_UPLOAD, 1)
-                set(CURLOPT_INFILESIZE_LARGE, Int64(request.body.readableBytes))
+                set(CURLOPT_INFILESIZE_LARGE, request.bodyLength)
             } else {
                 set(CURLOPT_POST, 1)
-                set(CURLOPT_POSTFIELDSIZE_LARGE, Int64(request.body.readableBytes))
+                set(CURLOPT_POSTFIELDSIZE_LARGE, request.bodyLength)
             }
             set(CURLOPT_UPLOAD_BUFFERSIZE, 512 * 1024)
             set(CURLOPT_READFUNCTION, TransferContext.onRead)
@@ -123,13 +127,17 @@ private final class TransferContext {
 
     let easy: CurlEasy
     var body: ByteBuffer
+    let file: S3SpoolRange?
+    /// Bytes of `file` sent so far.
+    var fileSent: Int64 = 0
     let channel: BodyChannel?
     var headers: [String: String] = [:]
     var collected = ByteBuffer()
 
-    init(easy: CurlEasy, body: ByteBuffer, channel: BodyChannel?) {
+    init(easy: CurlEasy, body: ByteBuffer, file: S3SpoolRange?, channel: BodyChannel?) {
         self.easy = easy
         self.body = body
+        self.file = file
         self.channel = channel
     }
 
@@ -139,6 +147,16 @@ private final class TransferContext {
 
     static let onRead: ccurl_data_callback = { buffer, size, count, userdata in
         guard let context = from(userdata), let buffer else { return ccurl_readfunc_abort() }
+        if let file = context.file {
+            let wanted = Int(min(Int64(size * count), file.length - context.fileSent))
+            guard wanted > 0 else { return 0 }
+            // A spool that fails or ends early aborts the transfer rather than sending a short body.
+            guard let read = try? file.spool.read(into: buffer, count: wanted, at: file.offset + context.fileSent), read > 0 else {
+                return ccurl_readfunc_abort()
+            }
+            context.fileSent += Int64(read)
+            return read
+        }
         let length = min(size * count, context.body.readableBytes)
         guard length > 0 else { return 0 }
         context.body.readWithUnsafeReadableBytes { bytes in
