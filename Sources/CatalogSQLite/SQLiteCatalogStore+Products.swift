@@ -27,6 +27,7 @@ extension SQLiteCatalogStore: ProductLoader {
                 image_urls TEXT,
                 attributes TEXT,
                 content_hash TEXT,
+                row_fingerprint TEXT,
                 UNIQUE (job_id, sku)
             )
             """)
@@ -42,22 +43,46 @@ extension SQLiteCatalogStore: ProductLoader {
         }
     }
 
-    /// Looks each row's product up first: unchanged rows are staged by key only, so an identical
-    /// re-run writes almost nothing. Only one job of a partner runs at a time, so what the lookup
-    /// saw still holds when the job merges.
+    /// One indexed lookup per row on a reader connection, beside the writer staging the batch before.
+    public func unchangedRows(partnerID: String, _ fingerprints: [ProductFingerprint]) async throws -> [Bool] {
+        try await read { db in
+            let lookup = SQLiteRawStatement(try db.cachedStatement(sql: """
+                SELECT 1 FROM products WHERE partner_id = ? AND sku = ? AND row_fingerprint = ? AND status = 'active'
+                """))
+            lookup.reset()
+            lookup.bind(1, partnerID)
+            var unchanged: [Bool] = []
+            unchanged.reserveCapacity(fingerprints.count)
+            for fingerprint in fingerprints {
+                lookup.bind(2, fingerprint.sku)
+                lookup.bind(3, fingerprint.digest)
+                unchanged.append(try lookup.step(db))
+                lookup.resetKeepingBindings()
+            }
+            return unchanged
+        }
+    }
+
+    /// Rows read in full are looked up too: one whose product is active with the same content (a
+    /// row written differently, or whose product predates fingerprints) is staged as `unchanged` by
+    /// its key, with its fingerprint for the merge to keep, so an identical re-run writes almost
+    /// nothing. Only one job of a partner runs at a time, so what the lookup saw still holds when
+    /// the job merges.
     public func stage(jobID: String, partnerID: String, _ batch: [StagedProduct]) async throws -> [Int] {
         try await write { db in
             try Self.ensureStaging(db)
             let lookup = SQLiteRawStatement(try db.cachedStatement(sql: """
-                SELECT seq, content_hash, status = 'active' FROM products WHERE partner_id = ? AND sku = ?
+                SELECT seq, content_hash, status = 'active', row_fingerprint FROM products WHERE partner_id = ? AND sku = ?
                 """))
             let unchanged = SQLiteRawStatement(try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO product_staging (job_id, sku, line, unchanged) VALUES (?, ?, ?, 1)
+                INSERT OR IGNORE INTO product_staging (job_id, sku, line, unchanged, product_seq, row_fingerprint)
+                VALUES (?, ?, ?, 1, ?, ?)
                 """))
             let changed = SQLiteRawStatement(try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO product_staging (job_id, sku, line, unchanged, product_seq, product_name, description,
-                    brand, category, price_units, currency, availability, quantity, image_urls, attributes, content_hash)
-                VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    brand, category, price_units, currency, availability, quantity, image_urls, attributes, content_hash,
+                    row_fingerprint)
+                VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """))
             lookup.reset()
             unchanged.reset()
@@ -66,36 +91,56 @@ extension SQLiteCatalogStore: ProductLoader {
             unchanged.bind(1, jobID)
             changed.bind(1, jobID)
             var duplicates: [Int] = []
+            func staged(_ statement: SQLiteRawStatement, _ row: StagedProduct) throws {
+                _ = try statement.step(db)
+                statement.resetKeepingBindings()
+                if db.changesCount == 0 { duplicates.append(row.line) }
+            }
             for row in batch {
-                let record = row.record
+                guard case .record(let record, let contentHash) = row.content else {
+                    unchanged.bind(2, row.sku)
+                    unchanged.bind(3, Int64(row.line))
+                    unchanged.bind(4, nil as Int64?)
+                    unchanged.bind(5, nil as String?)
+                    try staged(unchanged, row)
+                    continue
+                }
                 lookup.bind(2, record.sku)
                 var productSeq: Int64?
                 var isUnchanged = false
+                var keepsFingerprint = true
                 if try lookup.step(db) {
                     productSeq = lookup.int64(0)
-                    isUnchanged = lookup.int64(2) == 1 && lookup.text(1, equals: row.contentHash)
+                    isUnchanged = lookup.int64(2) == 1 && lookup.text(1, equals: contentHash)
+                    keepsFingerprint = row.fingerprint.map { lookup.text(3, equals: $0) } ?? true
                 }
                 lookup.resetKeepingBindings()
-                let insert = isUnchanged ? unchanged : changed
-                insert.bind(2, record.sku)
-                insert.bind(3, Int64(row.line))
-                if !isUnchanged {
-                    insert.bind(4, productSeq)
-                    insert.bind(5, record.productName)
-                    insert.bind(6, record.description)
-                    insert.bind(7, record.brand)
-                    insert.bind(8, record.category)
-                    insert.bind(9, record.price.units)
-                    insert.bind(10, record.currency)
-                    insert.bind(11, record.availability.rawValue)
-                    insert.bind(12, record.quantity)
-                    insert.bind(13, JSONText.array(record.imageURLs))
-                    insert.bind(14, JSONText.object(record.attributes))
-                    insert.bind(15, row.contentHash)
+                if isUnchanged {
+                    // Same content, other bytes: the merge stores this row's fingerprint, so that the
+                    // next identical feed is recognised unread.
+                    unchanged.bind(2, row.sku)
+                    unchanged.bind(3, Int64(row.line))
+                    unchanged.bind(4, keepsFingerprint ? nil : productSeq)
+                    unchanged.bind(5, keepsFingerprint ? nil : row.fingerprint)
+                    try staged(unchanged, row)
+                    continue
                 }
-                _ = try insert.step(db)
-                insert.resetKeepingBindings()
-                if db.changesCount == 0 { duplicates.append(row.line) }
+                changed.bind(2, record.sku)
+                changed.bind(3, Int64(row.line))
+                changed.bind(4, productSeq)
+                changed.bind(5, record.productName)
+                changed.bind(6, record.description)
+                changed.bind(7, record.brand)
+                changed.bind(8, record.category)
+                changed.bind(9, record.price.units)
+                changed.bind(10, record.currency)
+                changed.bind(11, record.availability.rawValue)
+                changed.bind(12, record.quantity)
+                changed.bind(13, JSONText.array(record.imageURLs))
+                changed.bind(14, JSONText.object(record.attributes))
+                changed.bind(15, contentHash)
+                changed.bind(16, row.fingerprint)
+                try staged(changed, row)
             }
             return duplicates
         }
@@ -131,11 +176,19 @@ extension SQLiteCatalogStore: ProductLoader {
                     UPDATE products SET product_name = s.product_name, description = s.description, brand = s.brand,
                         category = s.category, price_units = s.price_units, currency = s.currency,
                         availability = s.availability, quantity = s.quantity, image_urls = s.image_urls,
-                        attributes = s.attributes, content_hash = s.content_hash, status = 'active', feed_id = ?, updated_at = ?
+                        attributes = s.attributes, content_hash = s.content_hash, row_fingerprint = s.row_fingerprint,
+                        status = 'active', feed_id = ?, updated_at = ?
                     FROM product_staging s
                     WHERE s.job_id = ? AND NOT s.unchanged AND products.seq = s.product_seq
                     """, arguments: [feed.feedID, now, jobID])
             }
+            // Rows unchanged in content but written differently leave their fingerprint (few rows, or
+            // every row once after an upgrade): `product_seq` is set only on those.
+            try db.execute(sql: """
+                UPDATE products SET row_fingerprint = s.row_fingerprint
+                FROM product_staging s
+                WHERE s.job_id = ? AND s.unchanged AND s.product_seq IS NOT NULL AND products.seq = s.product_seq
+                """, arguments: [jobID])
             if counts.inserted > 0 {
                 // One block of product IDs for the whole feed, numbered in file order, which is staging's
                 // rowid order: the new rows' rowids, listed in a narrow table, number them by its own rowid
@@ -154,11 +207,11 @@ extension SQLiteCatalogStore: ProductLoader {
                     """, arguments: [jobID])
                 try db.execute(sql: """
                     INSERT INTO products (seq, product_id, partner_id, partner_name, sku, product_name, description, brand,
-                        category, price_units, currency, availability, quantity, image_urls, attributes, content_hash, status,
-                        feed_id, created_at, updated_at)
+                        category, price_units, currency, availability, quantity, image_urls, attributes, content_hash,
+                        row_fingerprint, status, feed_id, created_at, updated_at)
                     SELECT ?1 + n.rowid, 'PR' || printf('%05d', ?1 + n.rowid), ?2, ?3, s.sku, s.product_name, s.description,
                         s.brand, s.category, s.price_units, s.currency, s.availability, s.quantity, s.image_urls, s.attributes,
-                        s.content_hash, 'active', ?4, ?5, ?5
+                        s.content_hash, s.row_fingerprint, 'active', ?4, ?5, ?5
                     FROM temp.new_products n JOIN product_staging s ON s.rowid = n.staged
                     """, arguments: [last - counts.inserted, partnerID, feed.partnerName, feed.feedID, now])
                 try db.execute(sql: "DROP TABLE temp.new_products")

@@ -162,6 +162,7 @@ enum SQLiteMigrations {
         }
         SQLiteReadPathMigrations.register(&migrator)
         SQLiteAnalyticsMigrations.register(&migrator)
+        SQLiteETLMigrations.register(&migrator)
         return migrator
     }
 }

@@ -19,6 +19,27 @@ import Testing
         return nil
     }
 
+    func fingerprints(_ csv: String) -> [ProductFingerprint?] {
+        var records = CSVParser.parseAll(Array(csv.utf8)).filter { !$0.isBlank }
+        let reader = ProductRowReader(header: records.removeFirst().strings().map { $0 ?? "" })
+        return records.map { reader.fingerprint($0) }
+    }
+
+    @Test func fingerprintsFollowTheFieldsAndTheHeaderNotTheQuoting() throws {
+        let plain = fingerprints("sku,product_name,price\nA,Alpha,1\n B ,Alpha,1\nA,Alpha,2\nA,\"Al,pha\",1\n")
+        let quoted = fingerprints("sku,product_name,price\n\"A\",\"Alpha\",1\n")
+        let fields = plain.map { $0?.digest }
+        #expect(plain[0]?.sku == "A" && plain[1]?.sku == "B")
+        #expect(quoted[0] == plain[0])
+        #expect(Set(fields).count == 4)
+        // Another header (even one naming the same columns) starts other fingerprints: the bytes under
+        // it may mean something else.
+        #expect(fingerprints("sku,product_name,price,brand\nA,Alpha,1,\n")[0]?.digest != fields[0])
+        #expect(fingerprints("SKU,product_name,price\nA,Alpha,1\n")[0]?.digest != fields[0])
+        // Rows that cannot be stored as they are get none: they are read and diagnosed.
+        #expect(fingerprints("sku,product_name,price\n,Alpha,1\nA,Alpha\nA,\"Al\"pha,1\n") == [nil, nil, nil])
+    }
+
     @Test func messyFixtureNormalises() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("fixtures/products-messy.csv")

@@ -35,16 +35,17 @@ public struct FeedImporter: Sendable {
             let counts: MergeCounts
             switch feed.feedType {
             case .products:
+                let partnerID = feed.partnerID
                 skipped = try await stageRows(
                     of: feed, jobID: jobID, progress: progress, makeReader: ProductRowReader.init(header:),
-                    read: { $0.read($1) },
-                    stage: { rows in try await store.stage(jobID: jobID, partnerID: feed.partnerID, rows.map { StagedProduct(line: $0.line, record: $0.row) }) },
+                    prepare: { reader, records in try await Self.prepareProducts(records, reader: reader, partnerID: partnerID, store: store) },
+                    stage: { rows in try await store.stage(jobID: jobID, partnerID: partnerID, rows.map(\.row)) },
                     duplicate: { line, row in DuplicateRows.sku(line: line, sku: row.sku) })
                 counts = try await store.merge(jobID: jobID, feed: feed, now: clock.now())
             case .orders:
                 skipped = try await stageRows(
                     of: feed, jobID: jobID, progress: progress, makeReader: OrderRowReader.init(header:),
-                    read: { $0.read($1) },
+                    prepare: { reader, records in Self.validate(records) { reader.read($0) } },
                     stage: { rows in
                         try await store.stageOrderLines(jobID: jobID, rows.map { StagedOrderLine(line: $0.line, record: $0.row) })
                     },
@@ -73,16 +74,55 @@ public struct FeedImporter: Sendable {
         return message
     }
 
+    typealias Prepared<Row> = (rows: [(line: Int, row: Row)], diagnostics: [RowDiagnostic])
+
+    /// Rows whose fingerprint their active product carries are staged unchanged, unread; the others
+    /// are validated and staged whole, with their fingerprint.
+    static func prepareProducts(
+        _ records: [CSVRecord], reader: ProductRowReader, partnerID: String, store: any CatalogStore
+    ) async throws -> Prepared<StagedProduct> {
+        let fingerprints = records.map { reader.fingerprint($0) }
+        let known = fingerprints.compactMap { $0 }
+        let unchanged = known.isEmpty ? [] : try await store.unchangedRows(partnerID: partnerID, known)
+        var next = unchanged.makeIterator()
+        var prepared: Prepared<StagedProduct> = ([], [])
+        prepared.rows.reserveCapacity(records.count)
+        for (record, fingerprint) in zip(records, fingerprints) {
+            if let fingerprint, next.next() == true {
+                prepared.rows.append((record.line, .unchanged(line: record.line, fingerprint)))
+                continue
+            }
+            switch reader.read(record) {
+            case .success(let row): prepared.rows.append((record.line, StagedProduct(line: record.line, record: row, fingerprint: fingerprint?.digest)))
+            case .failure(let diagnostic): prepared.diagnostics.append(diagnostic)
+            }
+        }
+        return prepared
+    }
+
+    static func validate<Row>(_ records: [CSVRecord], _ read: (CSVRecord) -> Result<Row, RowDiagnostic>) -> Prepared<Row> {
+        var prepared: Prepared<Row> = ([], [])
+        prepared.rows.reserveCapacity(records.count)
+        for record in records {
+            switch read(record) {
+            case .success(let row): prepared.rows.append((record.line, row))
+            case .failure(let diagnostic): prepared.diagnostics.append(diagnostic)
+            }
+        }
+        return prepared
+    }
+
     /// Streams the object through the checksum, gzip and CSV reader into staging; returns the skipped count.
-    /// Parsing the next batch overlaps with staging the previous one; at most one batch is in flight.
+    /// A batch is prepared (looked up, validated) while the one before it is staged, and the next is
+    /// parsed meanwhile; at most one batch is being staged.
     private func stageRows<Reader: Sendable, Row: Sendable>(
         of feed: Feed, jobID: String, progress: ImportProgress,
         makeReader: @escaping @Sendable ([String]) -> Reader,
-        read: @escaping @Sendable (Reader, borrowing CSVRecord) -> Result<Row, RowDiagnostic>,
+        prepare: @escaping @Sendable (Reader, [CSVRecord]) async throws -> Prepared<Row>,
         stage: @escaping @Sendable ([(line: Int, row: Row)]) async throws -> [Int],
         duplicate: @escaping @Sendable (Int, Row) -> RowDiagnostic
     ) async throws -> Int64 {
-        var pipeline = RowPipeline<Reader, Row>(feedType: feed.feedType, batchSize: batchSize, makeReader: makeReader, read: read)
+        var pipeline = RowPipeline<Reader>(feedType: feed.feedType, batchSize: batchSize, makeReader: makeReader)
         var hasher = SHA256()
         var gzip: GzipInflater?
         var sniffed = false
@@ -91,9 +131,17 @@ public struct FeedImporter: Sendable {
         let store = self.store
 
         func drain() async throws {
-            let (rows, invalid) = pipeline.takeBatch()
-            if let previous = inFlight { skipped += try await previous.value }
+            let records = pipeline.takeBatch()
+            guard let reader = pipeline.reader, !records.isEmpty else { return }
+            let preparing = Task { try await prepare(reader, records) }
+            if let previous = inFlight {
+                do { skipped += try await previous.value } catch {
+                    preparing.cancel()
+                    throw error
+                }
+            }
             inFlight = Task {
+                let (rows, invalid) = try await preparing.value
                 var diagnostics = invalid
                 if !rows.isEmpty {
                     let duplicateLines = try await stage(rows)
@@ -102,9 +150,9 @@ public struct FeedImporter: Sendable {
                         for row in rows where duplicates.contains(row.line) { diagnostics.append(duplicate(row.line, row.row)) }
                     }
                 }
-                progress.add(Int64(rows.count + invalid.count))
+                progress.add(Int64(records.count))
                 Counter(label: "catalog_etl_rows", dimensions: [("feed_type", feed.feedType.rawValue)])
-                    .increment(by: rows.count + invalid.count)
+                    .increment(by: records.count)
                 if !diagnostics.isEmpty {
                     try await store.recordDiagnostics(jobID: jobID, diagnostics.sorted { $0.line < $1.line })
                 }
@@ -154,28 +202,22 @@ public struct FeedImporter: Sendable {
 
 }
 
-/// CSV records → validated rows and diagnostics, accumulated between async flushes.
-struct RowPipeline<Reader, Row> {
+/// CSV records after the header, collected into batches between async flushes.
+struct RowPipeline<Reader> {
     private var parser = CSVParser()
-    private var reader: Reader?
+    private(set) var reader: Reader?
     private let makeReader: ([String]) -> Reader
-    private let read: (Reader, borrowing CSVRecord) -> Result<Row, RowDiagnostic>
-    private var rows: [(line: Int, row: Row)] = []
-    private var diagnostics: [RowDiagnostic] = []
+    private var records: [CSVRecord] = []
     private let feedType: FeedType
     private let batchSize: Int
 
-    init(
-        feedType: FeedType, batchSize: Int, makeReader: @escaping ([String]) -> Reader,
-        read: @escaping (Reader, borrowing CSVRecord) -> Result<Row, RowDiagnostic>
-    ) {
+    init(feedType: FeedType, batchSize: Int, makeReader: @escaping ([String]) -> Reader) {
         self.feedType = feedType
         self.batchSize = batchSize
         self.makeReader = makeReader
-        self.read = read
     }
 
-    var hasBatch: Bool { rows.count >= batchSize || diagnostics.count >= batchSize }
+    var hasBatch: Bool { records.count >= batchSize }
 
     mutating func consume(_ bytes: UnsafeRawBufferPointer) throws {
         var parser = CSVParser()
@@ -196,7 +238,7 @@ struct RowPipeline<Reader, Row> {
 
     private mutating func take(_ record: borrowing CSVRecord) throws {
         guard !record.isBlank else { return }
-        guard let reader else {
+        guard reader != nil else {
             guard record.malformation == nil else {
                 throw ImportFailure.permanent("INVALID_FEED", "The header row is not valid CSV.")
             }
@@ -207,17 +249,11 @@ struct RowPipeline<Reader, Row> {
             self.reader = makeReader(header)
             return
         }
-        switch read(reader, record) {
-        case .success(let row): rows.append((record.line, row))
-        case .failure(let diagnostic): diagnostics.append(diagnostic)
-        }
+        records.append(copy record)
     }
 
-    mutating func takeBatch() -> ([(line: Int, row: Row)], [RowDiagnostic]) {
-        defer {
-            rows.removeAll(keepingCapacity: true)
-            diagnostics.removeAll(keepingCapacity: true)
-        }
-        return (rows, diagnostics)
+    mutating func takeBatch() -> [CSVRecord] {
+        defer { records.removeAll(keepingCapacity: true) }
+        return records
     }
 }

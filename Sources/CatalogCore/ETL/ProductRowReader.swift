@@ -1,3 +1,5 @@
+import Crypto
+
 /// Turns CSV records of a products feed into `ProductRecord`s or the diagnostic that skips them (§ETL).
 public struct ProductRowReader: Sendable {
     /// The known columns; a column's raw value is its slot in `positions`.
@@ -27,9 +29,12 @@ public struct ProductRowReader: Sendable {
     /// share of the ETL's time).
     private let positions: [Int?]
     private let attributeColumns: [(name: String, index: Int)]
+    /// The header's digest, which every row's fingerprint starts from.
+    private let headerDigest: [UInt8]
 
     public init(header: [String]) {
         self.header = header.map { $0.trimmingWhitespace() }
+        self.headerDigest = Array(SHA256.headerSeed(header).finalize())
         var index: [Column: Int] = [:]
         var attributes: [(String, Int)] = []
         for (position, name) in header.enumerated() {
@@ -42,6 +47,18 @@ public struct ProductRowReader: Sendable {
         }
         self.positions = Column.allCases.map { index[$0] }
         self.attributeColumns = attributes
+    }
+
+    /// The row's fingerprint, or nil for a row that could not have been stored as it is (malformed,
+    /// the wrong number of fields, no SKU): those are read in full and diagnosed.
+    public func fingerprint(_ record: borrowing CSVRecord) -> ProductFingerprint? {
+        guard record.malformation == nil, record.fieldCount == header.count, let position = position(.sku),
+              let sku = record.string(position)?.trimmingWhitespace(), !sku.isEmpty
+        else { return nil }
+        var hasher = SHA256()
+        hasher.update(data: headerDigest)
+        record.hashFields(into: &hasher)
+        return ProductFingerprint(sku: sku, digest: Hex.encode(hasher.finalize().prefix(16)))
     }
 
     public func read(_ record: borrowing CSVRecord) -> Result<ProductRecord, RowDiagnostic> {

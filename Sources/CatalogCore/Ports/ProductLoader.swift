@@ -2,14 +2,34 @@ import struct Foundation.Date
 
 /// A valid row on its way into the catalog.
 public struct StagedProduct: Sendable {
-    public var line: Int
-    public var record: ProductRecord
-    public var contentHash: String
+    public enum Content: Sendable {
+        /// The row's fingerprint is its active product's: unchanged, staged by key alone.
+        case unchanged
+        case record(ProductRecord, contentHash: String)
+    }
 
-    public init(line: Int, record: ProductRecord) {
+    public var line: Int
+    public var sku: String
+    /// The row's `ProductFingerprint.digest`, kept with the product it inserts or updates.
+    public var fingerprint: String?
+    public var content: Content
+
+    public init(line: Int, record: ProductRecord, fingerprint: String? = nil) {
         self.line = line
-        self.record = record
-        self.contentHash = record.contentHash
+        self.sku = record.sku
+        self.fingerprint = fingerprint
+        self.content = .record(record, contentHash: record.contentHash)
+    }
+
+    public static func unchanged(line: Int, _ fingerprint: ProductFingerprint) -> StagedProduct {
+        StagedProduct(line: line, sku: fingerprint.sku, fingerprint: fingerprint.digest, content: .unchanged)
+    }
+
+    private init(line: Int, sku: String, fingerprint: String?, content: Content) {
+        self.line = line
+        self.sku = sku
+        self.fingerprint = fingerprint
+        self.content = content
     }
 }
 
@@ -42,6 +62,11 @@ public protocol ProductLoader: Sendable {
     /// A store may compare rows with the partner's products here and stage the unchanged ones by key
     /// alone: a partner's jobs run one at a time, so nothing else changes its products until `merge`.
     func stage(jobID: String, partnerID: String, _ batch: [StagedProduct]) async throws -> [Int]
+
+    /// For each fingerprint, whether the partner has an active product of that SKU carrying it. Rows
+    /// found so are staged `.unchanged`, unread; the answer must hold until `merge`, which a partner's
+    /// jobs running one at a time ensures.
+    func unchangedRows(partnerID: String, _ fingerprints: [ProductFingerprint]) async throws -> [Bool]
 
     func recordDiagnostics(jobID: String, _ diagnostics: [RowDiagnostic]) async throws
 
