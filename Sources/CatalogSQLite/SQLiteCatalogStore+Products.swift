@@ -43,9 +43,10 @@ extension SQLiteCatalogStore: ProductLoader {
         }
     }
 
-    /// One indexed lookup per row on a reader connection, beside the writer staging the batch before.
+    /// One indexed lookup per row, on the writer: its cache holds the partner's products already (a
+    /// reader beside it cost a second cache's worth of memory and the two contended in SQLite).
     public func unchangedRows(partnerID: String, _ fingerprints: [ProductFingerprint]) async throws -> [Bool] {
-        try await read { db in
+        try await write { db in
             let lookup = SQLiteRawStatement(try db.cachedStatement(sql: """
                 SELECT 1 FROM products WHERE partner_id = ? AND sku = ? AND row_fingerprint = ? AND status = 'active'
                 """))

@@ -61,6 +61,15 @@ public struct CSVRecord: Sendable {
 
     public var fieldCount: Int { fieldEnds.count }
 
+    /// A copy to keep past the parser's callback, holding just its own bytes: a plain copy would share
+    /// the parser's buffer, with all its capacity, and make the parser allocate another for the next record.
+    public func detached() -> CSVRecord {
+        var copy = self
+        copy.bytes = bytes.withUnsafeBufferPointer { Array($0) }
+        copy.fieldEnds = fieldEnds.withUnsafeBufferPointer { Array($0) }
+        return copy
+    }
+
     public var isBlank: Bool {
         fieldEnds.count == 1 && fieldEnds[0] == 0 && !firstFieldQuoted
     }

@@ -36,9 +36,12 @@ public struct FeedImporter: Sendable {
             switch feed.feedType {
             case .products:
                 let partnerID = feed.partnerID
+                let lookups = FingerprintLookups()
                 skipped = try await stageRows(
                     of: feed, jobID: jobID, progress: progress, makeReader: ProductRowReader.init(header:),
-                    prepare: { reader, records in try await Self.prepareProducts(records, reader: reader, partnerID: partnerID, store: store) },
+                    prepare: { reader, records in
+                        try await Self.prepareProducts(records, reader: reader, partnerID: partnerID, store: store, lookups: lookups)
+                    },
                     stage: { rows in try await store.stage(jobID: jobID, partnerID: partnerID, rows.map(\.row)) },
                     duplicate: { line, row in DuplicateRows.sku(line: line, sku: row.sku) })
                 counts = try await store.merge(jobID: jobID, feed: feed, now: clock.now())
@@ -77,13 +80,18 @@ public struct FeedImporter: Sendable {
     typealias Prepared<Row> = (rows: [(line: Int, row: Row)], diagnostics: [RowDiagnostic])
 
     /// Rows whose fingerprint their active product carries are staged unchanged, unread; the others
-    /// are validated and staged whole, with their fingerprint.
+    /// are validated and staged whole, with their fingerprint. `lookups` decides which batches are
+    /// looked up at all.
     static func prepareProducts(
-        _ records: [CSVRecord], reader: ProductRowReader, partnerID: String, store: any CatalogStore
+        _ records: [CSVRecord], reader: ProductRowReader, partnerID: String, store: any CatalogStore, lookups: FingerprintLookups
     ) async throws -> Prepared<StagedProduct> {
         let fingerprints = records.map { reader.fingerprint($0) }
         let known = fingerprints.compactMap { $0 }
-        let unchanged = known.isEmpty ? [] : try await store.unchangedRows(partnerID: partnerID, known)
+        var unchanged: [Bool] = []
+        if !known.isEmpty, lookups.shouldLookUp() {
+            unchanged = try await store.unchangedRows(partnerID: partnerID, known)
+            lookups.record(found: unchanged.contains(true))
+        }
         var next = unchanged.makeIterator()
         var prepared: Prepared<StagedProduct> = ([], [])
         prepared.rows.reserveCapacity(records.count)
@@ -140,6 +148,7 @@ public struct FeedImporter: Sendable {
                     throw error
                 }
             }
+            let recordCount = records.count
             inFlight = Task {
                 let (rows, invalid) = try await preparing.value
                 var diagnostics = invalid
@@ -150,9 +159,9 @@ public struct FeedImporter: Sendable {
                         for row in rows where duplicates.contains(row.line) { diagnostics.append(duplicate(row.line, row.row)) }
                     }
                 }
-                progress.add(Int64(records.count))
+                progress.add(Int64(recordCount))
                 Counter(label: "catalog_etl_rows", dimensions: [("feed_type", feed.feedType.rawValue)])
-                    .increment(by: records.count)
+                    .increment(by: recordCount)
                 if !diagnostics.isEmpty {
                     try await store.recordDiagnostics(jobID: jobID, diagnostics.sorted { $0.line < $1.line })
                 }
@@ -249,7 +258,7 @@ struct RowPipeline<Reader> {
             self.reader = makeReader(header)
             return
         }
-        records.append(copy record)
+        records.append(record.detached())
     }
 
     mutating func takeBatch() -> [CSVRecord] {
