@@ -3,7 +3,7 @@ enum PostgresETLMigrations {
     static let all: [PostgresMigrations.Migration] = [
         // The digest of the feed row that last wrote the product (`ProductFingerprint`); NULL until a
         // feed writes it again. Rows recognised by it are staged by key alone, `unchanged`.
-        PostgresMigrations.Migration(name: "008_row_fingerprints", sql: """
+        PostgresMigrations.Migration(name: "009_row_fingerprints", sql: """
             ALTER TABLE products ADD COLUMN row_fingerprint TEXT COLLATE "C";
             ALTER TABLE product_staging ADD COLUMN row_fingerprint TEXT COLLATE "C",
                 ADD COLUMN unchanged BOOLEAN NOT NULL DEFAULT false,
