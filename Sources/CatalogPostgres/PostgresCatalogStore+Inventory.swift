@@ -47,6 +47,10 @@ extension PostgresCatalogStore {
         let threshold = bind(lowStockThreshold)
         var conditions = ["true"]
         if let partnerName = filter.partnerName { conditions.append("partner_name = \(bind(partnerName))") }
+        if filter.from != nil || filter.to != nil {
+            // Every status the store writes: named, they let the (status, created_at) index serve the range.
+            conditions.append("status = ANY(\(bind(ProductStatus.allCases.map(\.rawValue))))")
+        }
         if let from = filter.from { conditions.append("created_at >= \(bind(from))") }
         if let to = filter.to { conditions.append("created_at < \(bind(to))") }
         return try await rows("""
