@@ -30,4 +30,22 @@ import Testing
         try await run.checkAll()
         try await run.writeAndCheck(rounds: 2)
     }
+
+    /// Products stored before migration 008: the migration rolls them up, and the triggers go on from there.
+    @Test func migrationBackfillsExistingProducts() async throws {
+        let (store, url) = try await TestPostgres.freshStore()
+        var run = InventoryContract.Run(store)
+        try await run.writeAndCheck(rounds: 3)
+        for sql in [
+            "DROP TRIGGER products_inventory_inserted ON products", "DROP TRIGGER products_inventory_updated ON products",
+            "DROP TRIGGER products_inventory_deleted ON products", "DROP FUNCTION inventory_rollup_changed()",
+            "DROP FUNCTION inventory_rollup_rebuild()", "DROP TABLE inventory_daily",
+            "DELETE FROM schema_migrations WHERE name = '008_inventory_rollup'",
+        ] {
+            try await TestPostgres.execute(sql, url: url)
+        }
+        #expect(try await store.migrate() == ["008_inventory_rollup"])
+        try await run.checkAll()
+        try await run.writeAndCheck(rounds: 2)
+    }
 }
