@@ -3,7 +3,7 @@
 # 10% changed, each beside psql's \copy of the same file into a plain table in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=.build/release/partner-catalog
+BIN=${BIN:-.build/release/partner-catalog}   # BIN=… to time another build
 ROWS=${ROWS:-1000000}
 WORK=$(mktemp -d)
 source scripts/postgres.sh

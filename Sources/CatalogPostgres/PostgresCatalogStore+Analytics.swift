@@ -457,40 +457,4 @@ extension PostgresCatalogStore: AnalyticsQueries {
                 unitsSold: sku.unitsSold, totalSales: ExactDecimal(units: sku.sales))
         }
     }
-
-    public func inventory(_ filter: AnalyticsFilter, lowStockThreshold: Int64) async throws -> [InventoryGroup] {
-        var binds = PostgresBindings()
-        func bind(_ value: some PostgresNonThrowingEncodable & Sendable) -> String {
-            binds.append(value)
-            return "$\(binds.count)"
-        }
-        let threshold = bind(lowStockThreshold)
-        var conditions = ["true"]
-        if let partnerName = filter.partnerName { conditions.append("partner_name = \(bind(partnerName))") }
-        if let from = filter.from { conditions.append("created_at >= \(bind(from))") }
-        if let to = filter.to { conditions.append("created_at < \(bind(to))") }
-        let sql = """
-            SELECT partner_name, category, currency, count(*),
-                count(*) FILTER (WHERE status = 'active'),
-                count(*) FILTER (WHERE status = 'active' AND availability = 'in_stock'),
-                count(*) FILTER (WHERE status = 'active' AND availability = 'out_of_stock'),
-                count(*) FILTER (WHERE status = 'active' AND quantity BETWEEN 1 AND \(threshold)),
-                coalesce(sum(price_units) FILTER (WHERE status = 'active'), 0)::bigint,
-                coalesce(sum(price_units * coalesce(quantity, 0)) FILTER (WHERE status = 'active'), 0)::bigint
-            FROM products WHERE \(conditions.joined(separator: " AND "))
-            GROUP BY partner_name, category, currency
-            """
-        let logger = self.logger
-        let frozen = binds
-        let rows = try await analyticsSnapshot { connection in try await Self.rows(sql, frozen, connection, logger) }
-        return try rows.map { row in
-            InventoryGroup(
-                partnerName: try row[0].decode(String.self), category: try row[1].decode(String?.self),
-                currency: try row[2].decode(String.self), products: try row[3].decode(Int64.self),
-                active: try row[4].decode(Int64.self), inStock: try row[5].decode(Int64.self),
-                outOfStock: try row[6].decode(Int64.self), lowStock: try row[7].decode(Int64.self),
-                activePriceTotal: ExactDecimal(units: try row[8].decode(Int64.self)),
-                inventoryValue: ExactDecimal(units: try row[9].decode(Int64.self)))
-        }
-    }
 }

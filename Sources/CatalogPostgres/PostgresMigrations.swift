@@ -215,5 +215,5 @@ enum PostgresMigrations {
             DROP INDEX job_errors_by_job;
             CREATE UNIQUE INDEX job_errors_by_line ON job_errors (job_id, line);
             """),
-    ] + PostgresReadPathMigrations.all + PostgresAnalyticsMigrations.all + PostgresETLMigrations.all
+    ] + PostgresReadPathMigrations.all + PostgresAnalyticsMigrations.all + PostgresInventoryMigrations.all + PostgresETLMigrations.all
 }
