@@ -96,7 +96,7 @@ public enum InventoryContract {
                     quantity: product.quantity)))
             }
             if full {
-                let inFeed = Set(staged.map(\.record.sku))
+                let inFeed = Set(staged.map(\.sku))
                 for (key, product) in products where product.partner == partner && !inFeed.contains(product.sku) {
                     products[key]?.active = false
                 }
