@@ -18,9 +18,7 @@ public struct UTF8StreamValidator: Sendable {
         var i = 0
         while i < n {
             if pending == 0 {
-                while i + 8 <= n, chunk.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                    i += 8
-                }
+                i = Self.skipASCII(chunk, from: i)
                 guard i < n else { break }
                 let b = chunk[i]
                 if b < 0x80 {
@@ -56,6 +54,27 @@ public struct UTF8StreamValidator: Sendable {
             return false
         }
         return true
+    }
+
+    /// Skips ASCII from `start`, 32 bytes per step, then 8: every byte before the index returned is
+    /// ASCII, and the first byte that is not (or the end) is less than 8 bytes after it.
+    @inline(__always)
+    static func skipASCII(_ chunk: UnsafeRawBufferPointer, from start: Int) -> Int {
+        let n = chunk.count
+        var i = start
+        let high: UInt64 = 0x8080_8080_8080_8080
+        while i + 32 <= n {
+            let word = chunk.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                | chunk.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
+                | chunk.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self)
+                | chunk.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)
+            guard word & high == 0 else { break }
+            i += 32
+        }
+        while i + 8 <= n, chunk.loadUnaligned(fromByteOffset: i, as: UInt64.self) & high == 0 {
+            i += 8
+        }
+        return i
     }
 
     private mutating func expect(_ count: Int, _ low: UInt8, _ high: UInt8) {

@@ -17,7 +17,7 @@ public final class FeedUploadSession {
     private let service: FeedUploadService
     private let plan: UploadPlan
     private var target: Target
-    private var hasher = SHA256()
+    private let hasher = ConcurrentSHA256()
     private var inspector: FeedContentInspector
     private(set) public var bytesReceived: Int64 = 0
 
@@ -33,7 +33,7 @@ public final class FeedUploadSession {
         do {
             bytesReceived += Int64(chunk.readableBytes)
             if bytesReceived > service.maxUploadBytes { throw FeedUploadService.tooLarge(service.maxUploadBytes) }
-            chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+            await hasher.update(chunk)
             try inspector.consume(chunk)
             if case .pending(let feedID) = target {
                 try await open(feedID: feedID, gzip: inspector.isGzip || Self.looksGzip(chunk))
@@ -50,7 +50,7 @@ public final class FeedUploadSession {
     public func finish() async throws -> UploadOutcome {
         do {
             _ = try inspector.finish()
-            let sha256 = Hex.encode(hasher.finalize())
+            let sha256 = Hex.encode(await hasher.finalize())
             let fingerprint = Hex.encode(SHA256.hash(data: Array("\(sha256)|\(plan.feedType.rawValue)|\(plan.mode.rawValue)".utf8)))
             switch target {
             case .replayCheck(let earlier):
@@ -69,6 +69,7 @@ public final class FeedUploadSession {
     }
 
     public func abort() async {
+        hasher.cancel()
         if case .writing(_, _, _, let writer) = target { await writer.abort() }
         target = .closed
     }
