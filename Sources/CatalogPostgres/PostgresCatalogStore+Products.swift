@@ -52,15 +52,17 @@ extension PostgresCatalogStore: ProductLoader {
         return []
     }
 
-    /// One query per batch: the batch's SKUs and fingerprints as arrays, joined to products by key.
+    /// One query per batch: the batch's SKUs and fingerprints as arrays, each looked up by key (the
+    /// LIMIT keeps the planner from hashing the partner's whole catalog to join a few thousand keys).
     public func unchangedRows(partnerID: String, _ fingerprints: [ProductFingerprint]) async throws -> [Bool] {
         let skus = fingerprints.map(\.sku)
         let digests = fingerprints.map(\.digest)
         let found = try await withConnection { connection in
             try await connection.query("""
-                SELECT u.i FROM unnest(\(skus)::text[], \(digests)::text[]) WITH ORDINALITY AS u (sku, digest, i)
-                JOIN products p ON p.partner_id = \(partnerID) AND p.sku = u.sku COLLATE "C"
-                WHERE p.row_fingerprint = u.digest COLLATE "C" AND p.status = 'active'
+                SELECT u.i FROM unnest(\(skus)::text[], \(digests)::text[]) WITH ORDINALITY AS u (sku, digest, i),
+                LATERAL (SELECT 1 FROM products p
+                         WHERE p.partner_id = \(partnerID) AND p.sku = u.sku COLLATE "C"
+                           AND p.row_fingerprint = u.digest COLLATE "C" AND p.status = 'active' LIMIT 1) AS found
                 """, logger: self.logger).rows()
         }
         var unchanged = [Bool](repeating: false, count: fingerprints.count)

@@ -67,8 +67,9 @@ import Testing
             #expect(error.code == .storageUnavailable)
         }
         // 3 s for the ping and 5 s for the query on an idle machine; the bound only rules out a hang,
-        // since the rest of the suite loads both cores meanwhile. OutageTests times a real server.
-        #expect(ContinuousClock.now - started < .seconds(40))
+        // since the rest of the suite loads both cores meanwhile (it took 41 s once under a full
+        // `make test` beside other builds). OutageTests times a real server.
+        #expect(ContinuousClock.now - started < .seconds(120))
     }
 
     @Test func badURLsAreRefusedClearly() {
