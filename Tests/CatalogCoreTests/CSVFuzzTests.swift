@@ -1,17 +1,6 @@
+import CatalogTestSupport
 import Testing
 @testable import CatalogCore
-
-/// Seeded so a failure reproduces; the iteration number is in the failure message.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 private struct Snapshot: Equatable {
     var line: Int
@@ -38,17 +27,17 @@ private func snapshots(_ bytes: [UInt8], chunkSize: Int) -> [Snapshot] {
 private let alphabet: [UInt8] = Array("a,\"\r\n".utf8)
 private let fieldPieces = ["a", "Zz", "0", ",", "\"", "\r", "\n", "\r\n", " ", "é", "日本", "😀", "\u{FEFF}", "\0"]
 
-private func randomField(_ rng: inout SplitMix64) -> String {
+private func randomField(_ rng: inout SeededRandom) -> String {
     (0..<Int.random(in: 0...6, using: &rng)).map { _ in fieldPieces.randomElement(using: &rng)! }.joined()
 }
 
-private func randomRecords(_ rng: inout SplitMix64) -> [[String]] {
+private func randomRecords(_ rng: inout SeededRandom) -> [[String]] {
     (0..<Int.random(in: 0...5, using: &rng)).map { _ in
         (0..<Int.random(in: 1...5, using: &rng)).map { _ in randomField(&rng) }
     }
 }
 
-private func randomInput(_ rng: inout SplitMix64) -> [UInt8] {
+private func randomInput(_ rng: inout SeededRandom) -> [UInt8] {
     var bytes: [UInt8]
     switch Int.random(in: 0..<3, using: &rng) {
     case 0:
@@ -96,7 +85,7 @@ private func accountingProblem(_ records: [Snapshot], _ input: [UInt8]) -> Strin
 
 @Suite struct CSVFuzzTests {
     @Test func chunkingNeverChangesRecordsAndEveryByteIsAccounted() {
-        var rng = SplitMix64(state: 0x00C5_F00D)
+        var rng = SeededRandom(seed: 0x00C5_F00D)
         for iteration in 0..<3000 {
             let input = randomInput(&rng)
             let whole = snapshots(input, chunkSize: .max)
@@ -112,7 +101,7 @@ private func accountingProblem(_ records: [Snapshot], _ input: [UInt8]) -> Strin
     }
 
     @Test func writtenRecordsParseBackIdentically() {
-        var rng = SplitMix64(state: 0x0BAD_CAFE)
+        var rng = SeededRandom(seed: 0x0BAD_CAFE)
         for iteration in 0..<1500 {
             let records = randomRecords(&rng)
             let bytes = Array(records.map(CSVWriter.line).joined().utf8)
@@ -128,7 +117,7 @@ private func accountingProblem(_ records: [Snapshot], _ input: [UInt8]) -> Strin
     }
 
     @Test func utf8ValidatorAgreesWithStandardLibrary() {
-        var rng = SplitMix64(state: 0x0007_F800)
+        var rng = SeededRandom(seed: 0x0007_F800)
         let scalars: [ClosedRange<UInt32>] = [0...0x7F, 0x80...0x7FF, 0x800...0xD7FF, 0xE000...0xFFFF, 0x10000...0x10FFFF]
         for iteration in 0..<3000 {
             var bytes: [UInt8] = []

@@ -1,6 +1,7 @@
 @testable import CatalogCore
 import Crypto
 import NIOCore
+import CatalogTestSupport
 import Testing
 
 @Suite struct ConcurrentSHA256Tests {
@@ -11,7 +12,7 @@ import Testing
     /// Random chunk sizes (empty ones included) and backlogs small enough that `update` often waits.
     @Test(arguments: [1, 100, 4096, 1 << 20])
     func matchesOneShotSHA256OverRandomChunkings(_ backlog: Int) async {
-        var generator = SplitMix64(seed: UInt64(backlog))
+        var generator = SeededRandom(seed: UInt64(backlog))
         for round in 0..<8 {
             let bytes = Self.randomBytes(Int.random(in: 0...300_000, using: &generator), &generator)
             let hasher = ConcurrentSHA256(backlog: backlog)
@@ -37,18 +38,5 @@ import Testing
         hasher.cancel()
         for _ in 0..<100 { await hasher.update(ByteBuffer(repeating: 0x61, count: 1 << 16)) }
         _ = await hasher.finalize()
-    }
-}
-
-/// A seeded generator, so a failing chunking can be reproduced.
-private struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,22 +1,12 @@
 @testable import CatalogCore
+import CatalogTestSupport
 import Testing
 
 /// The ASCII fast path (32 and 8 bytes at a time) against the byte-at-a-time path: chunks shorter
 /// than 8 bytes never take it. Inputs mix long ASCII runs with valid and broken multi-byte
 /// sequences, cut into random chunks, so sequences are split across chunk boundaries.
 @Suite struct UTF8FastPathFuzzTests {
-    private struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    private static func randomText(_ rng: inout SplitMix64, broken: Bool) -> [UInt8] {
+    private static func randomText(_ rng: inout SeededRandom, broken: Bool) -> [UInt8] {
         var bytes: [UInt8] = []
         for _ in 0..<Int.random(in: 0...40, using: &rng) {
             switch Int.random(in: 0..<10, using: &rng) {
@@ -51,7 +41,7 @@ import Testing
 
     @Test(arguments: [false, true])
     func fastPathAgreesWithByteAtATime(_ broken: Bool) {
-        var rng = SplitMix64(state: broken ? 0xBAD_5EED : 0x600D_5EED)
+        var rng = SeededRandom(seed: broken ? 0xBAD_5EED : 0x600D_5EED)
         for round in 0..<2_000 {
             let bytes = Self.randomText(&rng, broken: broken)
             let slow = Self.validate(bytes, chunks: Array(repeating: 1, count: bytes.count))

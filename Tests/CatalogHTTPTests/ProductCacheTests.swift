@@ -1,6 +1,7 @@
 import CatalogCore
 import CatalogPostgres
 import CatalogSQLite
+import CatalogTestSupport
 import Foundation
 import HummingbirdTesting
 import Logging

@@ -49,24 +49,11 @@ public enum AnalyticsRollupContract {
         }
     }
 
-    /// A seeded generator, so that a failure names the seed that replays it.
-    public struct SplitMix64: RandomNumberGenerator, Sendable {
-        var state: UInt64
-        public init(seed: UInt64) { state = seed }
-        public mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// One store written in rounds, with the test's own copy of every line.
     public struct Run: Sendable {
         public var store: any CatalogStore & LineAnalytics
         public let seed: UInt64
-        var random: SplitMix64
+        var random: SeededRandom
         let partners = ["alpha", "beta-outdoor"]
         var lines: [String: Line] = [:]   // partner|order|sku
         var posted = 0
@@ -77,7 +64,7 @@ public enum AnalyticsRollupContract {
         public init(_ store: any CatalogStore & LineAnalytics, seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
             self.store = store
             self.seed = seed
-            random = SplitMix64(seed: seed)
+            random = SeededRandom(seed: seed)
         }
 
         /// Writes random orders in rounds and checks every answer after each round.

@@ -25,7 +25,7 @@ public enum InventoryContract {
     public struct Run: Sendable {
         public var store: any CatalogStore
         public let seed: UInt64
-        var random: AnalyticsRollupContract.SplitMix64
+        var random: SeededRandom
         let partners = ["alpha", "beta-outdoor"]
         var products: [String: Product] = [:]   // partner|sku
         var feedNumber = 0
@@ -34,7 +34,7 @@ public enum InventoryContract {
         public init(_ store: any CatalogStore, seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
             self.store = store
             self.seed = seed
-            random = AnalyticsRollupContract.SplitMix64(seed: seed)
+            random = SeededRandom(seed: seed)
         }
 
         public mutating func writeAndCheck(rounds: Int) async throws {
