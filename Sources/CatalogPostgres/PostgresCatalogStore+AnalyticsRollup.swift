@@ -29,7 +29,9 @@ extension PostgresCatalogStore {
     static func skuRollupRows(_ orders: String) -> String {
         """
         SELECT o.partner_id, l.sku, l.currency COLLATE "C" AS currency, o.partner_name COLLATE "C" AS partner_name,
-            count(*) AS lines, sum(l.quantity)::bigint AS units, sum(l.quantity * l.unit_price_units)::bigint AS sales
+            count(*) AS lines, sum(l.quantity)::bigint AS units, sum(l.quantity * l.unit_price_units)::bigint AS sales,
+            min(l.ordered_at) AS first_ordered_at, max(l.ordered_at) AS last_ordered_at,
+            min(l.quantity * l.unit_price_units)::bigint AS smallest_line
         FROM order_lines l JOIN orders o ON o.seq = l.order_seq
         WHERE \(orders)
         GROUP BY 1, 2, 3, 4
@@ -50,9 +52,29 @@ extension PostgresCatalogStore {
             units = r.units + excluded.units, sales = r.sales + excluded.sales
         """
 
+    /// The span widens with the lines added; `respanSkus` narrows it where lines moved or shrank.
     static let addToSku = """
         ON CONFLICT (partner_id, sku, currency) DO UPDATE SET lines = r.lines + excluded.lines, units = r.units + excluded.units,
-            sales = r.sales + excluded.sales
+            sales = r.sales + excluded.sales, first_ordered_at = least(r.first_ordered_at, excluded.first_ordered_at),
+            last_ordered_at = greatest(r.last_ordered_at, excluded.last_ordered_at),
+            smallest_line = least(r.smallest_line, excluded.smallest_line)
+        """
+
+    static let skuColumns = "partner_id, sku, currency, partner_name, lines, units, sales, first_ordered_at, last_ordered_at, smallest_line"
+
+    /// Recomputes the span of the SKUs that lines of the touched existing orders had before the merge: only
+    /// there can a line have moved in time, changed currency or sold less, and top-products relies on the
+    /// span being exact (a SKU straddling a range's edge has a line outside it).
+    static let respanSkus = """
+        UPDATE sales_by_sku r SET first_ordered_at = s.first_ordered_at, last_ordered_at = s.last_ordered_at,
+            smallest_line = s.smallest_line
+        FROM (SELECT b.partner_id, b.sku, b.currency, min(l.ordered_at) AS first_ordered_at, max(l.ordered_at) AS last_ordered_at,
+                  min(l.quantity * l.unit_price_units)::bigint AS smallest_line
+              FROM rollup_before_sku b
+              JOIN order_lines l ON l.sku = b.sku AND l.currency = b.currency
+              JOIN orders o ON o.seq = l.order_seq AND o.partner_id = b.partner_id
+              GROUP BY 1, 2, 3) s
+        WHERE r.partner_id = s.partner_id AND r.sku = s.sku AND r.currency = s.currency
         """
 
     /// Adds the lines of the new order `seq` (posted, not merged) to the rollup.
@@ -61,7 +83,7 @@ extension PostgresCatalogStore {
         binds.append(seq)
         for sql in [
             "INSERT INTO sales_daily AS r (day, partner_name, currency, lines, orders, units, sales) \(dailyRollupRows("l.order_seq = $1")) ORDER BY 1, 2, 3 \(addToDaily)",
-            "INSERT INTO sales_by_sku AS r (partner_id, sku, currency, partner_name, lines, units, sales) \(skuRollupRows("l.order_seq = $1")) ORDER BY 1, 2, 3 \(addToSku)",
+            "INSERT INTO sales_by_sku AS r (\(skuColumns)) \(skuRollupRows("l.order_seq = $1")) ORDER BY 1, 2, 3 \(addToSku)",
             "INSERT INTO sales_split_orders (order_seq, currency) \(splitRollupRows("l.order_seq = $1"))",
         ] {
             try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).drain()
@@ -123,11 +145,15 @@ extension PostgresCatalogStore {
                 WHERE r.day = b.day AND r.partner_name = b.partner_name AND r.currency = b.currency AND r.lines = 0
                 """,
                 """
-                INSERT INTO sales_by_sku AS r (partner_id, sku, currency, partner_name, lines, units, sales)
-                SELECT partner_id, sku, currency, partner_name, sum(lines), sum(units), sum(sales)
+                INSERT INTO sales_by_sku AS r (\(skuColumns))
+                SELECT partner_id, sku, currency, partner_name, sum(lines), sum(units), sum(sales),
+                    -- A SKU left without lines of the touched orders widens nothing (PostgreSQL checks NOT NULL
+                    -- before it finds the conflict, so no NULL here).
+                    coalesce(min(first_ordered_at), 'infinity'), coalesce(max(last_ordered_at), '-infinity'),
+                    coalesce(min(smallest_line), \(Int64.max))
                 FROM (\(skuRollupRows(rolledUpOrders))
                       UNION ALL
-                      SELECT partner_id, sku, currency, partner_name, -lines, -units, -sales FROM rollup_before_sku) d
+                      SELECT partner_id, sku, currency, partner_name, -lines, -units, -sales, NULL, NULL, NULL FROM rollup_before_sku) d
                 GROUP BY partner_id, sku, currency, partner_name
                 HAVING sum(lines) <> 0 OR sum(units) <> 0 OR sum(sales) <> 0
                 ORDER BY partner_id, sku, currency
@@ -137,6 +163,7 @@ extension PostgresCatalogStore {
                 DELETE FROM sales_by_sku r USING rollup_before_sku b
                 WHERE r.partner_id = b.partner_id AND r.sku = b.sku AND r.currency = b.currency AND r.lines = 0
                 """,
+                respanSkus,
                 "DELETE FROM sales_split_orders WHERE order_seq IN (SELECT seq FROM rollup_orders)",
                 "INSERT INTO sales_split_orders (order_seq, currency) \(splitRollupRows(rolledUpOrders))",
             ] {

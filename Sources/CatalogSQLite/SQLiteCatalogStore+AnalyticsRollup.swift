@@ -23,7 +23,9 @@ extension SQLiteCatalogStore {
     static func skuRollupRows(_ orders: String) -> String {
         """
         SELECT o.partner_id AS partner_id, l.sku AS sku, l.currency AS currency, o.partner_name AS partner_name,
-            count(*) AS lines, sum(l.quantity) AS units, sum(l.quantity * l.unit_price_units) AS sales
+            count(*) AS lines, sum(l.quantity) AS units, sum(l.quantity * l.unit_price_units) AS sales,
+            min(l.ordered_at) AS first_ordered_at, max(l.ordered_at) AS last_ordered_at,
+            min(l.quantity * l.unit_price_units) AS smallest_line
         FROM order_lines l JOIN orders o ON o.seq = l.order_seq
         WHERE \(orders)
         GROUP BY 1, 2, 3, 4
@@ -49,14 +51,33 @@ extension SQLiteCatalogStore {
         """
     }
 
+    /// The span widens with the lines added; `respanSkus` narrows it where lines moved or shrank.
     static func addToSku(_ rows: String) -> String {
         """
-        INSERT INTO sales_by_sku (partner_id, sku, currency, partner_name, lines, units, sales)
+        INSERT INTO sales_by_sku (partner_id, sku, currency, partner_name, lines, units, sales,
+            first_ordered_at, last_ordered_at, smallest_line)
         SELECT * FROM (\(rows)) WHERE true
         ON CONFLICT (partner_id, sku, currency) DO UPDATE SET lines = lines + excluded.lines, units = units + excluded.units,
-            sales = sales + excluded.sales
+            sales = sales + excluded.sales,
+            first_ordered_at = min(first_ordered_at, excluded.first_ordered_at),
+            last_ordered_at = max(last_ordered_at, excluded.last_ordered_at), smallest_line = min(smallest_line, excluded.smallest_line)
         """
     }
+
+    /// Recomputes the span of the SKUs that lines of the touched existing orders had before the merge: only
+    /// there can a line have moved in time, changed currency or sold less, and top-products relies on the
+    /// span being exact (a SKU straddling a range's edge has a line outside it).
+    static let respanSkus = """
+        UPDATE sales_by_sku AS r SET first_ordered_at = s.first_ordered_at, last_ordered_at = s.last_ordered_at,
+            smallest_line = s.smallest_line
+        FROM (SELECT b.partner_id, b.sku, b.currency, min(l.ordered_at) AS first_ordered_at, max(l.ordered_at) AS last_ordered_at,
+                  min(l.quantity * l.unit_price_units) AS smallest_line
+              FROM temp.rollup_before_sku b
+              CROSS JOIN order_lines l ON l.sku = b.sku AND l.currency = b.currency
+              CROSS JOIN orders o ON o.seq = l.order_seq AND o.partner_id = b.partner_id
+              GROUP BY 1, 2, 3) AS s
+        WHERE r.partner_id = s.partner_id AND r.sku = s.sku AND r.currency = s.currency
+        """
 
     /// Adds the lines of the new order `seq` (posted, not merged) to the rollup.
     static func rollUpNewOrder(_ seq: Int64, _ db: Database) throws {
@@ -103,10 +124,12 @@ extension SQLiteCatalogStore {
             HAVING sum(lines) != 0 OR sum(orders) != 0 OR sum(units) != 0 OR sum(sales) != 0
             """))
         try db.execute(sql: addToSku("""
-            SELECT partner_id, sku, currency, partner_name, sum(lines), sum(units), sum(sales)
+            SELECT partner_id, sku, currency, partner_name, sum(lines), sum(units), sum(sales),
+                -- A SKU left without lines of the touched orders widens nothing (and NOT NULL is checked first).
+                coalesce(min(first_ordered_at), '9999'), coalesce(max(last_ordered_at), ''), coalesce(min(smallest_line), \(Int64.max))
             FROM (\(skuRollupRows(rolledUpOrders))
                   UNION ALL
-                  SELECT partner_id, sku, currency, partner_name, -lines, -units, -sales FROM temp.rollup_before_sku)
+                  SELECT partner_id, sku, currency, partner_name, -lines, -units, -sales, NULL, NULL, NULL FROM temp.rollup_before_sku)
             GROUP BY partner_id, sku, currency, partner_name
             HAVING sum(lines) != 0 OR sum(units) != 0 OR sum(sales) != 0
             """))
@@ -115,6 +138,7 @@ extension SQLiteCatalogStore {
               AND (day, partner_name, currency) IN (SELECT day, partner_name, currency FROM temp.rollup_before_daily);
             DELETE FROM sales_by_sku WHERE lines = 0
               AND (partner_id, sku, currency) IN (SELECT partner_id, sku, currency FROM temp.rollup_before_sku);
+            \(respanSkus);
             DELETE FROM sales_split_orders WHERE order_seq IN (SELECT seq FROM temp.rollup_orders);
             INSERT INTO sales_split_orders (order_seq, currency) \(splitRollupRows(rolledUpOrders));
             DROP TABLE temp.rollup_orders;

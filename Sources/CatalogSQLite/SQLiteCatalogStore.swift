@@ -55,7 +55,7 @@ public final class SQLiteCatalogStore: Sendable {
         case .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_CANTOPEN, .SQLITE_READONLY:
             return CatalogError.storageUnavailable("The embedded database is unavailable (\(error.resultCode)).")
         default:
-            return CatalogError(.internal, "A database operation failed.")
+            return CatalogError(.internal, "A database operation failed (\(error.resultCode): \(error.message ?? "no message")).")
         }
     }
 }

@@ -163,6 +163,7 @@ enum SQLiteMigrations {
         SQLiteReadPathMigrations.register(&migrator)
         SQLiteAnalyticsMigrations.register(&migrator)
         SQLiteETLMigrations.register(&migrator)
+        SQLiteTopProductsMigrations.register(&migrator)
         return migrator
     }
 }

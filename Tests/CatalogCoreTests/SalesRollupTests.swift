@@ -1,4 +1,5 @@
 @testable import CatalogCore
+import CatalogTestSupport
 import Foundation
 import Testing
 
@@ -60,70 +61,128 @@ import Testing
         #expect(partner == [PartnerSales(partnerName: "p", currency: "USD", unitsSold: 4, orders: 3, totalSales: ExactDecimal(units: 35))])
     }
 
-    /// The search over the all-time ranking finds exactly the best SKUs over a range, against sorting them
-    /// all, with ties in sales and units, page sizes from 1 up, and SKUs that did not sell in the range.
-    @Test func topSkuSearchMatchesSortingEverything() {
-        var generator = SystemRandomNumberGenerator()
-        for round in 0..<300 {
-            let count = Int.random(in: 0...40, using: &generator)
-            var allTime: [SkuSales] = []
-            var inRange: [SkuKey: SkuSales] = [:]
-            for index in 0..<count {
-                let sales = Int64.random(in: 0...6, using: &generator) * 10
-                let units = Int64.random(in: 1...3, using: &generator)
-                let row = SkuSales(partnerID: "PT0000\(index % 3)", partnerName: "partner-\(index % 3)", sku: "S\(index)", currency: "USD",
-                                   lines: 2, unitsSold: units + 2, sales: sales + Int64.random(in: 0...20, using: &generator))
-                allTime.append(row)
-                if Bool.random(using: &generator) {
-                    var part = row
-                    part.lines = 1
-                    part.unitsSold = Int64.random(in: 1...part.unitsSold, using: &generator)
-                    part.sales = Int64.random(in: 0...row.sales, using: &generator)
-                    if Bool.random(using: &generator) { part.sales = row.sales }
-                    inRange[row.key] = part
-                }
-            }
-            allTime.sort(by: SkuSales.ranks)
-            let limit = Int.random(in: 1...6, using: &generator)
-            let expected = Array(inRange.values.sorted(by: SkuSales.ranks).prefix(limit))
-            let tuning = TopProductsTuning(pageSize: Int.random(in: 1...8, using: &generator), maxCandidates: 1000)
-            var search = TopSkuSearch(limit: limit, tuning)
-            var offset = 0
-            while true {
-                let page = Array(allTime[offset..<min(offset + tuning.pageSize, allTime.count)])
-                offset += page.count
-                let progress = search.add(page: page, inRange: inRange.filter { key, _ in page.contains { $0.key == key } })
-                #expect(progress != .gaveUp)
-                if progress == .done { break }
-                #expect(search.cursor == page.last)
-            }
-            #expect(search.best == expected, "round \(round)")
-            #expect(offset <= allTime.count)
+    /// A SKU of the search tests: its lines as (instant, units, sales).
+    struct ModelSku {
+        var key: SkuKey
+        var partnerName: String
+        var lines: [(at: Int, units: Int64, sales: Int64)]
+
+        func figures(_ lines: [(at: Int, units: Int64, sales: Int64)]) -> SkuSales {
+            SkuSales(partnerID: key.partnerID, partnerName: partnerName, sku: key.sku, currency: "USD", lines: Int64(lines.count),
+                     unitsSold: lines.reduce(0) { $0 + $1.units }, sales: lines.reduce(0) { $0 + $1.sales })
         }
     }
 
+    /// Feeds a search the way the stores do: the best SKUs wholly inside `[from, to)`, then pages of the
+    /// straddling SKUs whose bound reaches the weakest of the best, after the cursor.
+    static func search(_ skus: [ModelSku], from: Int?, to: Int?, limit: Int, _ tuning: TopProductsTuning)
+        -> (progress: TopSkuSearch.Progress, search: TopSkuSearch, pages: Int)
+    {
+        func inRange(_ at: Int) -> Bool { (from.map { at >= $0 } ?? true) && (to.map { at < $0 } ?? true) }
+        var inside: [SkuSales] = []
+        var straddling: [StraddlingSku] = []
+        for sku in skus {
+            let first = sku.lines.map(\.at).min()!, last = sku.lines.map(\.at).max()!
+            let all = sku.figures(sku.lines)
+            if inRange(first) && inRange(last) {
+                inside.append(all)
+            } else if (to.map { first < $0 } ?? true) && (from.map { last >= $0 } ?? true) {
+                straddling.append(StraddlingSku(key: sku.key, bound: all.sales - sku.lines.map(\.sales).min()!))
+            }
+        }
+        var search = TopSkuSearch(limit: limit, tuning, inside: Array(inside.sorted(by: SkuSales.ranks).prefix(limit)))
+        straddling.sort(by: StraddlingSku.precedes)
+        var pages = 0
+        while true {
+            let weakest = search.weakestSales
+            let page = Array(straddling.filter { candidate in
+                weakest.map { candidate.bound >= $0 } ?? true
+                    && search.cursor.map { StraddlingSku.precedes($0, candidate) } ?? true
+            }.prefix(tuning.pageSize))
+            var figures: [SkuKey: SkuSales] = [:]
+            for row in page {
+                let sku = skus.first { $0.key == row.key }!
+                let lines = sku.lines.filter { inRange($0.at) }
+                if !lines.isEmpty { figures[row.key] = sku.figures(lines) }
+            }
+            pages += 1
+            let progress = search.add(page: page, inRange: figures)
+            if progress != .more { return (progress, search, pages) }
+        }
+    }
+
+    /// The search from the SKUs' spans finds exactly the best SKUs over a range, against summing every
+    /// SKU's lines in it: ties in sales and units, lines of no sales, open ranges, page sizes from 1 up.
+    @Test func topSkuSearchMatchesSummingEveryLine() {
+        var random = SeededRandom(seed: 0x70B5)
+        for round in 0..<500 {
+            let skus = (0..<Int.random(in: 0...40, using: &random)).map { index in
+                ModelSku(
+                    key: SkuKey(partnerID: "PT0000\(index % 3)", sku: "S\(index)"), partnerName: "partner-\(index % 3)",
+                    lines: (0..<Int.random(in: 1...4, using: &random)).map { _ in
+                        let units = Int64.random(in: 1...3, using: &random)
+                        return (Int.random(in: 0..<100, using: &random), units, units * Int64.random(in: 0...4, using: &random) * 5)
+                    })
+            }
+            var from: Int? = Int.random(in: -10..<100, using: &random)
+            var to: Int? = from! + Int.random(in: 1...110, using: &random)
+            switch Int.random(in: 0..<4, using: &random) {
+            case 0: from = nil
+            case 1: to = nil
+            default: break
+            }
+            let limit = Int.random(in: 1...6, using: &random)
+            let expected = Array(skus.compactMap { sku -> SkuSales? in
+                let lines = sku.lines.filter { line in (from.map { line.at >= $0 } ?? true) && (to.map { line.at < $0 } ?? true) }
+                return lines.isEmpty ? nil : sku.figures(lines)
+            }.sorted(by: SkuSales.ranks).prefix(limit))
+            let tuning = TopProductsTuning(pageSize: Int.random(in: 1...8, using: &random), maxCandidates: 1000)
+            let (progress, search, _) = Self.search(skus, from: from, to: to, limit: limit, tuning)
+            #expect(progress == .done)
+            #expect(search.best == expected, "round \(round), range \(String(describing: from))..<\(String(describing: to))")
+        }
+    }
+
+    /// The bench's shape: each SKU sold twice, far apart. Over a range holding one line of each, only the
+    /// SKUs whose other line could beat the best are read, not all that straddle.
+    @Test func topSkuSearchReadsOnlyStraddlersThatCouldWin() {
+        let skus = (0..<1000).map { index in
+            ModelSku(key: SkuKey(partnerID: "PT1", sku: "S\(index)"), partnerName: "p",
+                     lines: [(index % 50, 1, Int64((index * 7919) % 1000)), (index % 50 + 60, 1, Int64((index * 104_729) % 1000))])
+        }
+        let (progress, search, pages) = Self.search(skus, from: 0, to: 50, limit: 10, TopProductsTuning(pageSize: 10, maxCandidates: 1000))
+        #expect(progress == .done)
+        #expect(search.examined < 100)
+        #expect(pages == search.examined / 10 + 1)
+        #expect(search.best.count == 10)
+    }
+
     @Test func topSkuSearchGivesUpPastItsBudget() {
-        let rows = (0..<10).map { SkuSales(partnerID: "PT1", partnerName: "p", sku: "S\($0)", currency: "USD", lines: 1, unitsSold: 1, sales: 100 - Int64($0)) }
-        var search = TopSkuSearch(limit: 1, TopProductsTuning(pageSize: 2, maxCandidates: 4))
-        #expect(search.add(page: Array(rows[0..<2]), inRange: [:]) == .more)
-        #expect(search.add(page: Array(rows[2..<4]), inRange: [:]) == .gaveUp)
-        // A strictly better exact figure than anything unread settles it at once.
-        var settled = TopSkuSearch(limit: 1, TopProductsTuning(pageSize: 2, maxCandidates: 4))
-        #expect(settled.add(page: Array(rows[0..<2]), inRange: [rows[0].key: rows[0]]) == .done)
-        #expect(settled.best == [rows[0]])
-        // Equal to the bound is not enough: an unread SKU may tie and rank first.
-        var tied = TopSkuSearch(limit: 1, TopProductsTuning(pageSize: 2, maxCandidates: 40))
-        var low = rows[0]
-        low.sales = rows[1].sales
-        #expect(tied.add(page: Array(rows[0..<2]), inRange: [rows[0].key: low]) == .more)
+        let key = { (index: Int) in SkuKey(partnerID: "PT1", sku: "S\(index)") }
+        let straddlers = (0..<10).map { StraddlingSku(key: key($0), bound: 100 - Int64($0)) }
+        var search = TopSkuSearch(limit: 1, TopProductsTuning(pageSize: 2, maxCandidates: 4), inside: [])
+        #expect(search.add(page: Array(straddlers[0..<2]), inRange: [:]) == .more)
+        #expect(search.add(page: Array(straddlers[2..<4]), inRange: [:]) == .gaveUp)
+        // An exact figure above every bound not read yet settles it at once.
+        let winner = SkuSales(partnerID: "PT1", partnerName: "p", sku: "S0", currency: "USD", lines: 1, unitsSold: 1, sales: 100)
+        var settled = TopSkuSearch(limit: 1, TopProductsTuning(pageSize: 2, maxCandidates: 4), inside: [])
+        #expect(settled.add(page: Array(straddlers[0..<2]), inRange: [key(0): winner]) == .done)
+        #expect(settled.best == [winner])
+        // Equal to the bound is not enough: an unread SKU may tie and rank first on units.
+        var tied = TopSkuSearch(limit: 1, TopProductsTuning(pageSize: 2, maxCandidates: 40), inside: [])
+        var low = winner
+        low.sales = 99
+        #expect(tied.add(page: Array(straddlers[0..<2]), inRange: [key(0): low]) == .more)
+        // The best wholly inside set the bar before any page.
+        let inside = TopSkuSearch(limit: 1, TopProductsTuning(), inside: [winner])
+        #expect(inside.weakestSales == 100 && inside.best == [winner])
     }
 
     @Test func strategies() {
         let bounded = AnalyticsFilter(from: Date(timeIntervalSince1970: 0))
         let tuning = TopProductsTuning()
-        #expect(TopProductsStrategy.choose(AnalyticsFilter(partnerName: "p"), linesInRange: 10, linesInAllTime: 10, tuning) == .allTime)
-        #expect(TopProductsStrategy.choose(bounded, linesInRange: 20_000, linesInAllTime: 30_000, tuning) == .lines)
-        #expect(TopProductsStrategy.choose(bounded, linesInRange: 200_000, linesInAllTime: 1_000_000, tuning) == .lines)
-        #expect(TopProductsStrategy.choose(bounded, linesInRange: 500_000, linesInAllTime: 1_000_000, tuning) == .ranked)
+        #expect(TopProductsStrategy.choose(AnalyticsFilter(partnerName: "p"), linesInRange: 10, tuning) == .allTime)
+        #expect(TopProductsStrategy.choose(bounded, linesInRange: 20_000, tuning) == .lines)
+        #expect(TopProductsStrategy.choose(bounded, linesInRange: 20_001, tuning) == .bounded)
     }
 }

@@ -18,7 +18,7 @@ extension SQLiteCatalogStore: LineAnalytics {}
         try await AnalyticsRollupContract.matchesIndependentFigures(store)
     }
 
-    /// Orders stored before migration 005: the migration rolls them up, and the writes go on from there.
+    /// Orders stored before migrations 005 and 007: they roll them up, and the writes go on from there.
     @Test func migrationBackfillsExistingOrders() async throws {
         let path = directory.path + "/catalog.sqlite"
         var run = AnalyticsRollupContract.Run(try SQLiteCatalogStore(path: path))
@@ -28,12 +28,13 @@ extension SQLiteCatalogStore: LineAnalytics {}
         try await queue.write { db in
             try db.execute(sql: """
                 DROP TABLE sales_daily; DROP TABLE sales_by_sku; DROP TABLE sales_split_orders; DROP INDEX order_lines_by_sku;
-                DELETE FROM grdb_migrations WHERE identifier = '005_sales_rollup';
+                DELETE FROM grdb_migrations WHERE identifier IN ('005_sales_rollup', '007_sku_spans');
                 """)
         }
         try queue.close()
         let migrated = try SQLiteCatalogStore(path: path)
         #expect(try migrated.appliedMigrations().contains("005_sales_rollup"))
+        #expect(try migrated.appliedMigrations().contains("007_sku_spans"))
         run.store = migrated
         try await run.checkAll()
         try await run.writeAndCheck(rounds: 2)

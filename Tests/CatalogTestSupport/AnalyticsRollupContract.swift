@@ -225,7 +225,7 @@ public enum AnalyticsRollupContract {
             try expect(sorted(try await store.salesOverTimeFromLines(filter, grain: grain)) == expected, "lines' sales-over-time \(grain), \(context)")
         }
 
-        // top-products, per currency, on each of its ways: as chosen, through the all-time ranking with
+        // top-products, per currency, on each of its ways: as chosen, from the SKUs' spans with
         // small pages, and giving up on it (at its budget, or when too many SKUs sold enough to matter).
         let limit = Int.random(in: 1...4, using: &random)
         var skus: [String: SkuSales] = [:]
@@ -250,9 +250,9 @@ public enum AnalyticsRollupContract {
         }
         for tuning in [
             TopProductsTuning(),
-            TopProductsTuning(fewLines: 0, smallShare: 0, pageSize: Int.random(in: 1...3, using: &random), maxCandidates: 1000),
-            TopProductsTuning(fewLines: 0, smallShare: 0, pageSize: 1, maxCandidates: 1),
-            TopProductsTuning(fewLines: 0, smallShare: 0, pageSize: 2, maxCandidates: 3),
+            TopProductsTuning(fewLines: 0, pageSize: Int.random(in: 1...3, using: &random), maxCandidates: 1000),
+            TopProductsTuning(fewLines: 0, pageSize: 1, maxCandidates: 1),
+            TopProductsTuning(fewLines: 0, pageSize: 2, maxCandidates: 3),
         ] {
             let got = try await TopProductsTuning.$current.withValue(tuning) { try await store.topProducts(filter, limit: limit) }
             try expect(described(got) == expectedTop,

@@ -45,16 +45,13 @@ public struct SkuSales: Sendable, Equatable {
 public struct TopProductsTuning: Sendable {
     /// Lines in the range up to which aggregating them is the quicker way.
     public var fewLines: Int64 = 20_000
-    /// Ranges with less than 1/`smallShare` of the currency's lines are aggregated too (0: never).
-    public var smallShare: Int64 = 4
-    /// All-time rows read per page.
+    /// Straddling SKUs read per page.
     public var pageSize = 1000
-    /// Past this many all-time rows read, aggregating the order lines is the quicker way.
+    /// Past this many straddling SKUs to read, aggregating the order lines is the quicker way.
     public var maxCandidates = 30_000
 
-    public init(fewLines: Int64 = 20_000, smallShare: Int64 = 4, pageSize: Int = 1000, maxCandidates: Int = 30_000) {
+    public init(fewLines: Int64 = 20_000, pageSize: Int = 1000, maxCandidates: Int = 30_000) {
         self.fewLines = fewLines
-        self.smallShare = smallShare
         self.pageSize = pageSize
         self.maxCandidates = maxCandidates
     }
@@ -67,24 +64,44 @@ public struct TopProductsTuning: Sendable {
 public enum TopProductsStrategy: Sendable, Equatable {
     /// No bounds: the all-time rollup is the answer, read in rank order.
     case allTime
-    /// The all-time rollup in rank order bounds each SKU's sales in any range from above (amounts are never
-    /// negative): `TopSkuSearch` reads it page by page and stops once the best `limit` exact figures beat
-    /// every SKU not read yet.
-    case ranked
-    /// Aggregate the order lines in the range (few lines, or a small part of the currency's sales).
+    /// From the SKUs' spans in `sales_by_sku` (`TopSkuSearch`).
+    case bounded
+    /// Aggregate the order lines in the range (few of them).
     case lines
 
-    public static func choose(
-        _ filter: AnalyticsFilter, linesInRange: Int64, linesInAllTime: Int64, _ tuning: TopProductsTuning
-    ) -> TopProductsStrategy {
+    public static func choose(_ filter: AnalyticsFilter, linesInRange: Int64, _ tuning: TopProductsTuning) -> TopProductsStrategy {
         if filter.from == nil && filter.to == nil { return .allTime }
-        if linesInRange <= tuning.fewLines || linesInRange * tuning.smallShare < linesInAllTime { return .lines }
-        return .ranked
+        return linesInRange <= tuning.fewLines ? .lines : .bounded
     }
 }
 
-/// The top `limit` SKUs of one currency over a range, found from the all-time ranking: feed it pages of
-/// `sales_by_sku` in rank order with the exact figures of those SKUs in the range.
+/// A SKU whose lines straddle an edge of the range (its first line before the range or its last at or
+/// after its end, and its span overlapping it), with an upper bound of its sales in the range: at least
+/// one of its lines is outside, and every line sold at least its smallest, so it sold at most its
+/// all-time sales less its smallest line.
+public struct StraddlingSku: Sendable, Equatable {
+    public var key: SkuKey
+    public var bound: Int64
+
+    public init(key: SkuKey, bound: Int64) {
+        self.key = key
+        self.bound = bound
+    }
+
+    /// The order the stores read them in: bound descending, then partner ID and SKU (bytewise).
+    public static func precedes(_ a: StraddlingSku, _ b: StraddlingSku) -> Bool {
+        if a.bound != b.bound { return a.bound > b.bound }
+        if a.key.partnerID != b.key.partnerID { return a.key.partnerID.precedesInBytes(b.key.partnerID) }
+        return a.key.sku.precedesInBytes(b.key.sku)
+    }
+}
+
+/// The top `limit` SKUs of one currency over a range, from what `sales_by_sku` keeps of each SKU beside
+/// its totals: the instants of its first and last lines and its smallest line's sales. A SKU whose lines
+/// all lie in the range sold its all-time figures in it, one whose lines all lie outside sold nothing, and
+/// one that straddles an edge sold at most its `StraddlingSku.bound`. Start from the best SKUs wholly
+/// inside, then feed pages of the straddling ones in bound order with their exact figures in the range;
+/// stop once the last of the best beats every bound not read yet.
 public struct TopSkuSearch: Sendable {
     public enum Progress: Sendable, Equatable {
         /// `best` is the answer.
@@ -99,43 +116,43 @@ public struct TopSkuSearch: Sendable {
     public let tuning: TopProductsTuning
     /// The best SKUs so far with their figures in the range, in rank order, at most `limit`.
     public private(set) var best: [SkuSales] = []
-    /// The last all-time row read: the next page starts after it.
-    public private(set) var cursor: SkuSales?
+    /// The last straddling SKU read: the next page starts after it.
+    public private(set) var cursor: StraddlingSku?
     public private(set) var examined = 0
 
-    public init(limit: Int, _ tuning: TopProductsTuning) {
+    /// `inside`: the best `limit` (or all) of the SKUs whose lines all lie in the range, with their
+    /// all-time figures.
+    public init(limit: Int, _ tuning: TopProductsTuning, inside: [SkuSales]) {
         self.limit = limit
         self.tuning = tuning
+        for row in inside { insert(row) }
     }
 
     public var pageSize: Int { tuning.pageSize }
 
-    /// The sales of the last of the best, once there are `limit` of them: only SKUs that sold at least
-    /// that much in all can still change the answer.
+    /// The sales of the last of the best, once there are `limit` of them: only straddling SKUs whose
+    /// bound reaches it can still change the answer (a tie in sales may rank first on units).
     public var weakestSales: Int64? { best.count == limit ? best.last?.sales : nil }
 
-    /// `page`: the next all-time rows in rank order (`pageSize` of them unless the ranking ended);
-    /// `inRange`: the figures in the range of those SKUs that sold in it.
-    public mutating func add(page: [SkuSales], inRange: [SkuKey: SkuSales]) -> Progress {
+    /// `page`: the next straddling SKUs in `StraddlingSku.precedes` order, from those whose bound reaches
+    /// `weakestSales` (`pageSize` of them unless they ended); `inRange`: the figures in the range of those
+    /// that sold in it.
+    public mutating func add(page: [StraddlingSku], inRange: [SkuKey: SkuSales]) -> Progress {
         guard limit > 0 else { return .done }
         for row in page {
-            guard let figures = inRange[row.key], figures.lines > 0 else { continue }
-            var candidate = row
-            candidate.lines = figures.lines
-            candidate.unitsSold = figures.unitsSold
-            candidate.sales = figures.sales
-            if best.count < limit || SkuSales.ranks(candidate, before: best[best.count - 1]) {
-                let position = best.firstIndex { SkuSales.ranks(candidate, before: $0) } ?? best.count
-                best.insert(candidate, at: position)
-                if best.count > limit { best.removeLast() }
-            }
+            if let figures = inRange[row.key], figures.lines > 0 { insert(figures) }
         }
         examined += page.count
         guard page.count >= tuning.pageSize, let last = page.last else { return .done }
         cursor = last
-        // Every SKU not read yet sold at most `last.sales` in all, so at most that in the range: the best
-        // are settled once the last of them sold strictly more (equal sales would leave ties to rank).
-        if best.count == limit, let weakest = best.last, weakest.sales > last.sales { return .done }
+        if let weakest = weakestSales, weakest > last.bound { return .done }
         return examined >= tuning.maxCandidates ? .gaveUp : .more
+    }
+
+    private mutating func insert(_ candidate: SkuSales) {
+        guard limit > 0, best.count < limit || SkuSales.ranks(candidate, before: best[best.count - 1]) else { return }
+        let position = best.firstIndex { SkuSales.ranks(candidate, before: $0) } ?? best.count
+        best.insert(candidate, at: position)
+        if best.count > limit { best.removeLast() }
     }
 }
