@@ -13,6 +13,13 @@ enum PostgresTopProductsMigrations {
             WHERE r.partner_id = s.partner_id AND r.sku = s.sku AND r.currency = s.currency;
             ALTER TABLE sales_by_sku ALTER COLUMN first_ordered_at SET NOT NULL, ALTER COLUMN last_ordered_at SET NOT NULL,
                 ALTER COLUMN smallest_line SET NOT NULL;
+            -- The rank indexes carry the span, so that the best SKUs wholly inside a range are an index-only scan.
+            DROP INDEX sales_by_sku_ranked;
+            CREATE INDEX sales_by_sku_ranked ON sales_by_sku (currency, sales DESC, units DESC, partner_name, sku)
+                INCLUDE (first_ordered_at, last_ordered_at, lines, partner_id);
+            DROP INDEX sales_by_sku_ranked_per_partner;
+            CREATE INDEX sales_by_sku_ranked_per_partner ON sales_by_sku (partner_name, currency, sales DESC, units DESC, sku)
+                INCLUDE (first_ordered_at, last_ordered_at, lines, partner_id);
             -- The straddling SKUs of a range in the order of their bound (sales less the smallest line).
             CREATE INDEX sales_by_sku_bound ON sales_by_sku (currency, (sales - smallest_line) DESC, partner_id, sku);
             CREATE INDEX sales_by_sku_bound_per_partner ON sales_by_sku (partner_name, currency, (sales - smallest_line) DESC, partner_id, sku);

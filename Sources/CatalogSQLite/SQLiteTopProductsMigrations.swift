@@ -15,6 +15,13 @@ enum SQLiteTopProductsMigrations {
                           max(l.ordered_at) AS last_ordered_at, min(l.quantity * l.unit_price_units) AS smallest_line
                       FROM order_lines l JOIN orders o ON o.seq = l.order_seq GROUP BY 1, 2, 3) AS s
                 WHERE r.partner_id = s.partner_id AND r.sku = s.sku AND r.currency = s.currency;
+                -- The rank indexes carry the span, so that the best SKUs wholly inside a range are read from the index.
+                DROP INDEX sales_by_sku_ranked;
+                CREATE INDEX sales_by_sku_ranked
+                    ON sales_by_sku (currency, sales DESC, units DESC, partner_name, sku, first_ordered_at, last_ordered_at, lines);
+                DROP INDEX sales_by_sku_ranked_per_partner;
+                CREATE INDEX sales_by_sku_ranked_per_partner
+                    ON sales_by_sku (partner_name, currency, sales DESC, units DESC, sku, first_ordered_at, last_ordered_at, lines);
                 -- The straddling SKUs of a range in the order of their bound (sales less the smallest line).
                 CREATE INDEX sales_by_sku_bound ON sales_by_sku (currency, sales - smallest_line DESC, partner_id, sku);
                 CREATE INDEX sales_by_sku_bound_per_partner ON sales_by_sku (partner_name, currency, sales - smallest_line DESC, partner_id, sku);
