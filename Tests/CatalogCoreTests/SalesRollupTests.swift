@@ -182,7 +182,7 @@ import Testing
         let bounded = AnalyticsFilter(from: Date(timeIntervalSince1970: 0))
         let tuning = TopProductsTuning()
         #expect(TopProductsStrategy.choose(AnalyticsFilter(partnerName: "p"), linesInRange: 10, tuning) == .allTime)
-        #expect(TopProductsStrategy.choose(bounded, linesInRange: 20_000, tuning) == .lines)
-        #expect(TopProductsStrategy.choose(bounded, linesInRange: 20_001, tuning) == .bounded)
+        #expect(TopProductsStrategy.choose(bounded, linesInRange: 2_000, tuning) == .lines)
+        #expect(TopProductsStrategy.choose(bounded, linesInRange: 2_001, tuning) == .bounded)
     }
 }

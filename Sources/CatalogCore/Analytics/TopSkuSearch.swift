@@ -43,14 +43,15 @@ public struct SkuSales: Sendable, Equatable {
 
 /// The sizes that decide how top-products searches; tests shrink them to reach every path with a few orders.
 public struct TopProductsTuning: Sendable {
-    /// Lines in the range up to which aggregating them is the quicker way.
-    public var fewLines: Int64 = 20_000
+    /// Lines in the range (of one currency) up to which aggregating them is the quicker way: about 15 ms
+    /// of them, where the bounded search takes 5–20 ms when it prunes.
+    public var fewLines: Int64 = 2_000
     /// Straddling SKUs read per page.
     public var pageSize = 1000
     /// Past this many straddling SKUs to read, aggregating the order lines is the quicker way.
     public var maxCandidates = 30_000
 
-    public init(fewLines: Int64 = 20_000, pageSize: Int = 1000, maxCandidates: Int = 30_000) {
+    public init(fewLines: Int64 = 2_000, pageSize: Int = 1000, maxCandidates: Int = 30_000) {
         self.fewLines = fewLines
         self.pageSize = pageSize
         self.maxCandidates = maxCandidates
