@@ -144,7 +144,9 @@ public struct FeedImporter: Sendable {
             let preparing = Task { try await prepare(reader, records) }
             if let previous = inFlight {
                 do { skipped += try await previous.value } catch {
+                    // Awaited so that no lookup outlives the failed job.
                     preparing.cancel()
+                    _ = try? await preparing.value
                     throw error
                 }
             }
