@@ -11,6 +11,8 @@ enum PostgresTopProductsMigrations {
                       min(l.quantity * l.unit_price_units)::bigint AS smallest_line
                   FROM order_lines l JOIN orders o ON o.seq = l.order_seq GROUP BY 1, 2, 3) s
             WHERE r.partner_id = s.partner_id AND r.sku = s.sku AND r.currency = s.currency;
+            -- A row without lines has no place in the rollup (merges delete them); none should be left.
+            DELETE FROM sales_by_sku WHERE first_ordered_at IS NULL;
             ALTER TABLE sales_by_sku ALTER COLUMN first_ordered_at SET NOT NULL, ALTER COLUMN last_ordered_at SET NOT NULL,
                 ALTER COLUMN smallest_line SET NOT NULL;
             -- The rank indexes carry the span, so that the best SKUs wholly inside a range are an index-only scan.

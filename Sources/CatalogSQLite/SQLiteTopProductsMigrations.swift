@@ -15,6 +15,8 @@ enum SQLiteTopProductsMigrations {
                           max(l.ordered_at) AS last_ordered_at, min(l.quantity * l.unit_price_units) AS smallest_line
                       FROM order_lines l JOIN orders o ON o.seq = l.order_seq GROUP BY 1, 2, 3) AS s
                 WHERE r.partner_id = s.partner_id AND r.sku = s.sku AND r.currency = s.currency;
+                -- A row without lines has no place in the rollup (merges delete them); none should be left.
+                DELETE FROM sales_by_sku WHERE first_ordered_at = '';
                 -- The rank indexes carry the span, so that the best SKUs wholly inside a range are read from the index.
                 DROP INDEX sales_by_sku_ranked;
                 CREATE INDEX sales_by_sku_ranked
