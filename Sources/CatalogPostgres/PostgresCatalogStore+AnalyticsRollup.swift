@@ -62,6 +62,16 @@ extension PostgresCatalogStore {
 
     static let skuColumns = "partner_id, sku, currency, partner_name, lines, units, sales, first_ordered_at, last_ordered_at, smallest_line"
 
+    /// Locks the rows `respanSkus` recomputes before it reads the lines: a posted order of the same SKU
+    /// that commits meanwhile is then in the recomputation's snapshot (READ COMMITTED takes one per
+    /// statement), or waits to widen the span after this merge commits. Recomputing first could
+    /// overwrite a span its upsert had just widened.
+    static let lockSkusToRespan = """
+        SELECT 1 FROM sales_by_sku r
+        WHERE (r.partner_id, r.sku, r.currency) IN (SELECT partner_id, sku, currency FROM rollup_before_sku)
+        FOR UPDATE
+        """
+
     /// Recomputes the span of the SKUs that lines of the touched existing orders had before the merge: only
     /// there can a line have moved in time, changed currency or sold less, and top-products relies on the
     /// span being exact (a SKU straddling a range's edge has a line outside it).
@@ -163,6 +173,7 @@ extension PostgresCatalogStore {
                 DELETE FROM sales_by_sku r USING rollup_before_sku b
                 WHERE r.partner_id = b.partner_id AND r.sku = b.sku AND r.currency = b.currency AND r.lines = 0
                 """,
+                lockSkusToRespan,
                 respanSkus,
                 "DELETE FROM sales_split_orders WHERE order_seq IN (SELECT seq FROM rollup_orders)",
                 "INSERT INTO sales_split_orders (order_seq, currency) \(splitRollupRows(rolledUpOrders))",
