@@ -232,27 +232,16 @@ extension PostgresCatalogStore: AnalyticsQueries {
     static func splitOrderDays(_ filter: AnalyticsFilter, _ connection: PostgresConnection, _ logger: Logger)
         async throws -> [SplitOrderDay]
     {
-        var binds = PostgresBindings()
-        var conditions = ["true"]
-        if let from = filter.from {
-            binds.append(from)
-            conditions.append("l.ordered_at >= $\(binds.count)")
-        }
-        if let to = filter.to {
-            binds.append(to)
-            conditions.append("l.ordered_at < $\(binds.count)")
-        }
-        if let partnerName = filter.partnerName {
-            binds.append(partnerName)
-            conditions.append("o.partner_name = $\(binds.count)")
-        }
+        // The partner on the joined order, not through LineScope's subquery.
+        var scope = LineScope(AnalyticsFilter(from: filter.from, to: filter.to))
+        if let partnerName = filter.partnerName { scope.conditions.append("o.partner_name = \(scope.bind(partnerName))") }
         return try await rows("""
             SELECT s.order_seq, o.partner_name, s.currency, \(utcDay("l.ordered_at"))::bigint AS day
             FROM sales_split_orders s JOIN orders o ON o.seq = s.order_seq
             JOIN order_lines l ON l.order_seq = s.order_seq AND l.currency = s.currency
-            WHERE \(conditions.joined(separator: " AND "))
+            WHERE \(scope.sql)
             GROUP BY 1, 2, 3, 4
-            """, binds, connection, logger).map { row in
+            """, scope.binds, connection, logger).map { row in
             SplitOrderDay(
                 orderSeq: try row[0].decode(Int64.self), partnerName: try row[1].decode(String.self),
                 currency: try row[2].decode(String.self), day: try row[3].decode(Int64.self))

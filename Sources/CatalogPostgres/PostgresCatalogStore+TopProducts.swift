@@ -171,28 +171,19 @@ extension PostgresCatalogStore {
         _ keys: [SkuKey], _ currency: String, _ filter: AnalyticsFilter, _ connection: PostgresConnection, _ logger: Logger
     ) async throws -> [SkuKey: SkuSales] {
         guard !keys.isEmpty else { return [:] }
-        var binds = PostgresBindings()
-        binds.append(keys.map(\.partnerID))
-        binds.append(keys.map(\.sku))
-        binds.append(currency)
-        var conditions = ["true"]
-        if let from = filter.from {
-            binds.append(from)
-            conditions.append("l.ordered_at >= $\(binds.count)")
-        }
-        if let to = filter.to {
-            binds.append(to)
-            conditions.append("l.ordered_at < $\(binds.count)")
-        }
+        // The keys name the partner: the range alone scopes the lines.
+        var scope = LineScope(AnalyticsFilter(from: filter.from, to: filter.to))
+        let partnerIDs = scope.bind(keys.map(\.partnerID)), skus = scope.bind(keys.map(\.sku))
+        let currencyParameter = scope.bind(currency)
         var result: [SkuKey: SkuSales] = [:]
         for row in try await rows("""
             SELECT o.partner_id, o.partner_name, l.sku, count(*), sum(l.quantity)::bigint, sum(l.quantity * l.unit_price_units)::bigint
-            FROM unnest($1::text[], $2::text[]) AS k(partner_id, sku)
-            JOIN order_lines l ON l.sku = k.sku COLLATE "C" AND l.currency = $3
+            FROM unnest(\(partnerIDs)::text[], \(skus)::text[]) AS k(partner_id, sku)
+            JOIN order_lines l ON l.sku = k.sku COLLATE "C" AND l.currency = \(currencyParameter)
             JOIN orders o ON o.seq = l.order_seq AND o.partner_id = k.partner_id COLLATE "C"
-            WHERE \(conditions.joined(separator: " AND "))
+            WHERE \(scope.sql)
             GROUP BY o.partner_id, o.partner_name, l.sku
-            """, binds, connection, logger) {
+            """, scope.binds, connection, logger) {
             let figures = SkuSales(
                 partnerID: try row[0].decode(String.self), partnerName: try row[1].decode(String.self),
                 sku: try row[2].decode(String.self), currency: currency, lines: try row[3].decode(Int64.self),

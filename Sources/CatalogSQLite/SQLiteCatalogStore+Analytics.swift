@@ -172,18 +172,10 @@ extension SQLiteCatalogStore: AnalyticsQueries {
     /// The days with lines inside the filter's range of each split order (one with lines in one currency on
     /// more than one UTC day).
     static func splitOrderDays(_ filter: AnalyticsFilter, _ db: Database) throws -> [SplitOrderDay] {
-        var conditions = ["1 = 1"]
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        if let from = filter.from {
-            conditions.append("l.ordered_at >= ?")
-            arguments.append(storedBound(from))
-        }
-        if let to = filter.to {
-            conditions.append("l.ordered_at < ?")
-            arguments.append(storedBound(to))
-        }
+        // The partner on the joined order, not through lineConditions' subquery.
+        var (conditions, arguments) = lineConditions(AnalyticsFilter(from: filter.from, to: filter.to))
         if let partnerName = filter.partnerName {
-            conditions.append("o.partner_name = ?")
+            conditions += " AND o.partner_name = ?"
             arguments.append(partnerName)
         }
         // CROSS JOIN keeps the join order: from the (few) split orders to their lines, never from the
@@ -192,7 +184,7 @@ extension SQLiteCatalogStore: AnalyticsQueries {
             SELECT s.order_seq, o.partner_name, s.currency, \(utcDay("l.ordered_at")) AS day
             FROM sales_split_orders s CROSS JOIN orders o ON o.seq = s.order_seq
             CROSS JOIN order_lines l ON l.order_seq = s.order_seq AND l.currency = s.currency
-            WHERE \(conditions.joined(separator: " AND "))
+            WHERE \(conditions)
             GROUP BY 1, 2, 3, 4
             """, arguments: StatementArguments(arguments)).map { row in
             SplitOrderDay(orderSeq: row[0], partnerName: row[1], currency: row[2], day: row[3])

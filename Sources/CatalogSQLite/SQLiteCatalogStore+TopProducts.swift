@@ -167,17 +167,9 @@ extension SQLiteCatalogStore {
     /// The figures in the filter's range of these SKUs, in `currency`, from their order lines.
     static func skuSalesInRange(_ keys: [SkuKey], _ currency: String, _ filter: AnalyticsFilter, _ db: Database) throws -> [SkuKey: SkuSales] {
         guard !keys.isEmpty else { return [:] }
-        var arguments: [(any DatabaseValueConvertible)?] = keys.flatMap { [$0.partnerID, $0.sku] as [(any DatabaseValueConvertible)?] }
-        var conditions = ["l.currency = ?"]
-        arguments.append(currency)
-        if let from = filter.from {
-            conditions.append("l.ordered_at >= ?")
-            arguments.append(SQLiteCatalogStore.storedBound(from))
-        }
-        if let to = filter.to {
-            conditions.append("l.ordered_at < ?")
-            arguments.append(SQLiteCatalogStore.storedBound(to))
-        }
+        // The keys name the partner: the range alone scopes the lines.
+        let (range, rangeArguments) = lineConditions(AnalyticsFilter(from: filter.from, to: filter.to))
+        let arguments = keys.flatMap { [$0.partnerID, $0.sku] as [(any DatabaseValueConvertible)?] } + [currency] + rangeArguments
         let values = Array(repeating: "(?, ?)", count: keys.count).joined(separator: ", ")
         var result: [SkuKey: SkuSales] = [:]
         // CROSS JOIN keeps the join order: each SKU's lines by index, then their order by key.
@@ -185,7 +177,7 @@ extension SQLiteCatalogStore {
             WITH k(partner_id, sku) AS (VALUES \(values))
             SELECT o.partner_id, o.partner_name, l.sku, l.currency, count(*), sum(l.quantity), sum(l.quantity * l.unit_price_units)
             FROM k CROSS JOIN order_lines l ON l.sku = k.sku CROSS JOIN orders o ON o.seq = l.order_seq AND o.partner_id = k.partner_id
-            WHERE \(conditions.joined(separator: " AND "))
+            WHERE l.currency = ? AND \(range)
             GROUP BY o.partner_id, l.sku
             """, arguments: StatementArguments(arguments)) {
             let figures = skuSales(row)
