@@ -2,6 +2,7 @@
 # A throwaway PostgreSQL 15 on loopback for tests and benchmarks.
 #   source scripts/postgres.sh && postgres_start   # exports CATALOG_TEST_DATABASE_URL
 #   postgres_stop
+# PG_SERVER_OPTS adds server settings (e.g. "-c shared_buffers=1GB").
 # Installs postgresql-15 with apt when its binaries are missing. Works as root (runs the server as
 # the postgres user) or as an ordinary user.
 
@@ -38,7 +39,7 @@ postgres_start() {
         -E UTF8 --locale=C.UTF-8 --no-sync >"$PG_DATA_ROOT/initdb.log" 2>&1 \
         || { cat "$PG_DATA_ROOT/initdb.log" >&2; return 1; }
     postgres_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w \
-        -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DATA -c fsync=off -c max_connections=300" start >/dev/null \
+        -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DATA -c fsync=off -c max_connections=300 ${PG_SERVER_OPTS:-}" start >/dev/null \
         || { cat "$PG_DATA/server.log" >&2; return 1; }
     export PG_DATA PG_PORT PG_DATA_ROOT
     export CATALOG_TEST_DATABASE_URL="postgres://postgres:$password@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
@@ -53,7 +54,7 @@ postgres_pause() {
 
 postgres_resume() {
     postgres_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w \
-        -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DATA -c fsync=off -c max_connections=300" start >/dev/null
+        -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DATA -c fsync=off -c max_connections=300 ${PG_SERVER_OPTS:-}" start >/dev/null
 }
 
 postgres_stop() {

@@ -54,20 +54,20 @@ extension PostgresCatalogStore: ProductLoader {
 
     /// One query per batch: the batch's SKUs and fingerprints as arrays, each looked up by key (the
     /// LIMIT keeps the planner from hashing the partner's whole catalog to join a few thousand keys).
-    public func unchangedRows(partnerID: String, _ fingerprints: [ProductFingerprint]) async throws -> [Bool] {
+    public func unchangedProducts(partnerID: String, _ fingerprints: [ProductFingerprint]) async throws -> [Int64?] {
         let skus = fingerprints.map(\.sku)
         let digests = fingerprints.map(\.digest)
         let found = try await withConnection { connection in
             try await connection.query("""
-                SELECT u.i FROM unnest(\(skus)::text[], \(digests)::text[]) WITH ORDINALITY AS u (sku, digest, i),
-                LATERAL (SELECT 1 FROM products p
+                SELECT u.i, found.seq FROM unnest(\(skus)::text[], \(digests)::text[]) WITH ORDINALITY AS u (sku, digest, i),
+                LATERAL (SELECT p.seq FROM products p
                          WHERE p.partner_id = \(partnerID) AND p.sku = u.sku COLLATE "C"
                            AND p.row_fingerprint = u.digest COLLATE "C" AND p.status = 'active' LIMIT 1) AS found
                 """, logger: self.logger).rows()
         }
-        var unchanged = [Bool](repeating: false, count: fingerprints.count)
-        for row in found { unchanged[Int(try row.value("i") as Int64) - 1] = true }
-        return unchanged
+        var products = [Int64?](repeating: nil, count: fingerprints.count)
+        for row in found { products[Int(try row.value("i") as Int64) - 1] = try row.value("seq") as Int64 }
+        return products
     }
 
     public func recordDiagnostics(jobID: String, _ diagnostics: [RowDiagnostic]) async throws {
@@ -106,21 +106,31 @@ extension PostgresCatalogStore: ProductLoader {
                     RETURNING 1)
                 SELECT count(*) FROM recorded
                 """, logger: logger).one(Int64.self) ?? 0
-            guard let row = try await connection.query("""
-                SELECT count(*) FILTER (WHERE NOT s.unchanged AND p.seq IS NULL) AS inserted,
-                       count(*) FILTER (WHERE NOT s.unchanged AND p.seq IS NOT NULL
-                                        AND (p.content_hash <> s.content_hash OR p.status <> 'active')) AS updated,
-                       count(*) FILTER (WHERE s.unchanged OR (p.seq IS NOT NULL AND p.content_hash = s.content_hash
-                                                              AND p.status = 'active')) AS unchanged,
-                       count(*) FILTER (WHERE NOT s.unchanged AND p.content_hash = s.content_hash AND p.status = 'active'
-                                        AND p.row_fingerprint IS DISTINCT FROM s.row_fingerprint) AS refingerprinted
-                FROM product_staging s LEFT JOIN products p ON p.partner_id = \(partnerID) AND p.sku = s.sku
-                WHERE s.job_id = \(jobID)
+            // Rows recognised by fingerprint are counted as they are; only the others are compared.
+            guard let staged = try await connection.query("""
+                SELECT count(*) FILTER (WHERE unchanged) AS known, count(*) FILTER (WHERE NOT unchanged) AS other
+                FROM product_staging WHERE job_id = \(jobID)
                 """, logger: logger).first()
-            else { throw CatalogError(.internal, "The merge counts came back empty.") }
-            var counts = MergeCounts(
-                inserted: try row.value("inserted"), updated: try row.value("updated"), unchanged: try row.value("unchanged"),
-                duplicates: duplicates)
+            else { throw CatalogError(.internal, "The staging counts came back empty.") }
+            var counts = MergeCounts(unchanged: try staged.value("known"), duplicates: duplicates)
+            var refingerprinted: Int64 = 0
+            if try staged.value("other", Int64.self) > 0 {
+                guard let row = try await connection.query("""
+                    SELECT count(*) FILTER (WHERE p.seq IS NULL) AS inserted,
+                           count(*) FILTER (WHERE p.seq IS NOT NULL
+                                            AND (p.content_hash <> s.content_hash OR p.status <> 'active')) AS updated,
+                           count(*) FILTER (WHERE p.content_hash = s.content_hash AND p.status = 'active') AS unchanged,
+                           count(*) FILTER (WHERE p.content_hash = s.content_hash AND p.status = 'active'
+                                            AND p.row_fingerprint IS DISTINCT FROM s.row_fingerprint) AS refingerprinted
+                    FROM product_staging s LEFT JOIN products p ON p.partner_id = \(partnerID) AND p.sku = s.sku
+                    WHERE s.job_id = \(jobID) AND NOT s.unchanged
+                    """, logger: logger).first()
+                else { throw CatalogError(.internal, "The merge counts came back empty.") }
+                counts.inserted = try row.value("inserted")
+                counts.updated = try row.value("updated")
+                counts.unchanged += try row.value("unchanged") as Int64
+                refingerprinted = try row.value("refingerprinted")
+            }
 
             if counts.updated > 0 {
                 try await connection.query("""
@@ -136,7 +146,7 @@ extension PostgresCatalogStore: ProductLoader {
             }
             // Rows unchanged in content but written differently leave their fingerprint (few rows, or
             // every row once after an upgrade).
-            if try row.value("refingerprinted") as Int64 > 0 {
+            if refingerprinted > 0 {
                 try await connection.query("""
                     UPDATE products p SET row_fingerprint = s.row_fingerprint
                     FROM product_staging s

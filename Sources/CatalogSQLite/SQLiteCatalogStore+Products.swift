@@ -3,11 +3,11 @@ import Foundation
 import GRDB
 
 extension SQLiteCatalogStore: ProductLoader {
-    /// Staged rows live in a TEMP table of the writer connection: never journaled, never seen by readers,
-    /// and gone with the process, like the attempt that staged them. A row whose product is already
-    /// active with the same content is staged as `unchanged`, by its key alone; `product_seq` is the
-    /// product a changed row updates (NULL: a new product). Rows of a job are staged in file order,
-    /// so rowid order is file order.
+    /// Staged rows live in TEMP tables of the writer connection: never journaled, never seen by readers,
+    /// and gone with the process, like the attempt that staged them. `product_staging` holds the rows
+    /// that insert or update a product (`product_seq` is the product a changed row updates; NULL: a new
+    /// product) and the few unchanged rows whose fingerprint the product should take. Rows of a job are
+    /// staged in file order, so rowid order is file order.
     static func ensureStaging(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TEMP TABLE IF NOT EXISTS product_staging (
@@ -33,9 +33,23 @@ extension SQLiteCatalogStore: ProductLoader {
             """)
     }
 
+    /// Every product a job's rows name, by key: an unchanged row costs one integer here instead of a
+    /// staged row, and a product named twice is a duplicate. One table per job, dropped at its merge.
+    static func seenProducts(_ jobID: String) throws -> String {
+        guard !jobID.isEmpty, jobID.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) }) else {
+            throw CatalogError(.internal, "Unexpected job ID \(jobID).")
+        }
+        return "temp.\"product_seen_\(jobID)\""
+    }
+
+    static func ensureSeenProducts(_ db: Database, _ table: String) throws {
+        try db.execute(sql: "CREATE TABLE IF NOT EXISTS \(table) (seq INTEGER PRIMARY KEY)")
+    }
+
     public func resetAttempt(jobID: String) async throws {
         try await write { db in
             try Self.ensureStaging(db)
+            try db.execute(sql: "DROP TABLE IF EXISTS \(try Self.seenProducts(jobID))")
             try Self.ensureOrderStaging(db)
             try db.execute(sql: "DELETE FROM product_staging WHERE job_id = ?", arguments: [jobID])
             try db.execute(sql: "DELETE FROM order_staging WHERE job_id = ?", arguments: [jobID])
@@ -45,37 +59,42 @@ extension SQLiteCatalogStore: ProductLoader {
 
     /// One indexed lookup per row, on the writer: its cache holds the partner's products already (a
     /// reader beside it cost a second cache's worth of memory and the two contended in SQLite).
-    public func unchangedRows(partnerID: String, _ fingerprints: [ProductFingerprint]) async throws -> [Bool] {
+    public func unchangedProducts(partnerID: String, _ fingerprints: [ProductFingerprint]) async throws -> [Int64?] {
         try await write { db in
             let lookup = SQLiteRawStatement(try db.cachedStatement(sql: """
-                SELECT 1 FROM products WHERE partner_id = ? AND sku = ? AND row_fingerprint = ? AND status = 'active'
+                SELECT seq FROM products WHERE partner_id = ? AND sku = ? AND row_fingerprint = ? AND status = 'active'
                 """))
             lookup.reset()
             lookup.bind(1, partnerID)
-            var unchanged: [Bool] = []
-            unchanged.reserveCapacity(fingerprints.count)
+            var products: [Int64?] = []
+            products.reserveCapacity(fingerprints.count)
             for fingerprint in fingerprints {
                 lookup.bind(2, fingerprint.sku)
                 lookup.bind(3, fingerprint.digest)
-                unchanged.append(try lookup.step(db))
+                products.append(try lookup.step(db) ? lookup.int64(0) : nil)
                 lookup.resetKeepingBindings()
             }
-            return unchanged
+            return products
         }
     }
 
-    /// Rows read in full are looked up too: one whose product is active with the same content (a
-    /// row written differently, or whose product predates fingerprints) is staged as `unchanged` by
-    /// its key, with its fingerprint for the merge to keep, so an identical re-run writes almost
-    /// nothing. Only one job of a partner runs at a time, so what the lookup saw still holds when
-    /// the job merges.
+    /// Every row naming an existing product marks it seen; a product seen before makes the row a
+    /// duplicate. Rows read in full are looked up too: one whose product is active with the same
+    /// content (a row written differently, or whose product predates fingerprints) is unchanged, and
+    /// staged only when the product should take its fingerprint, so an identical re-run stages nothing.
+    /// Only one job of a partner runs at a time, so what the lookup saw still holds when the job merges.
     public func stage(jobID: String, partnerID: String, _ batch: [StagedProduct]) async throws -> [Int] {
-        try await write { db in
+        let seenTable = try Self.seenProducts(jobID)
+        return try await write { db in
             try Self.ensureStaging(db)
+            try Self.ensureSeenProducts(db, seenTable)
             let lookup = SQLiteRawStatement(try db.cachedStatement(sql: """
                 SELECT seq, content_hash, status = 'active', row_fingerprint FROM products WHERE partner_id = ? AND sku = ?
                 """))
-            let unchanged = SQLiteRawStatement(try db.cachedStatement(sql: """
+            // Prepared per batch, not cached: the table is the job's own.
+            let seenStatement = try db.makeStatement(sql: "INSERT OR IGNORE INTO \(seenTable) (seq) VALUES (?)")
+            let seen = SQLiteRawStatement(seenStatement)
+            let refingerprint = SQLiteRawStatement(try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO product_staging (job_id, sku, line, unchanged, product_seq, row_fingerprint)
                 VALUES (?, ?, ?, 1, ?, ?)
                 """))
@@ -86,25 +105,30 @@ extension SQLiteCatalogStore: ProductLoader {
                 VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """))
             lookup.reset()
-            unchanged.reset()
+            refingerprint.reset()
             changed.reset()
             lookup.bind(1, partnerID)
-            unchanged.bind(1, jobID)
+            refingerprint.bind(1, jobID)
             changed.bind(1, jobID)
             var duplicates: [Int] = []
-            func staged(_ statement: SQLiteRawStatement, _ row: StagedProduct) throws {
+            /// Steps an insert; false when it inserted nothing (the key was there already).
+            func inserted(_ statement: SQLiteRawStatement) throws -> Bool {
                 _ = try statement.step(db)
                 statement.resetKeepingBindings()
-                if db.changesCount == 0 { duplicates.append(row.line) }
+                return db.changesCount > 0
+            }
+            func firstSighting(of product: Int64) throws -> Bool {
+                seen.bind(1, product)
+                return try inserted(seen)
             }
             for row in batch {
-                guard case .record(let record, let contentHash) = row.content else {
-                    unchanged.bind(2, row.sku)
-                    unchanged.bind(3, Int64(row.line))
-                    unchanged.bind(4, nil as Int64?)
-                    unchanged.bind(5, nil as String?)
-                    try staged(unchanged, row)
+                let record: ProductRecord, contentHash: String
+                switch row.content {
+                case .unchanged(let product):
+                    if try !firstSighting(of: product) { duplicates.append(row.line) }
                     continue
+                case .record(let staged, let hash):
+                    (record, contentHash) = (staged, hash)
                 }
                 lookup.bind(2, record.sku)
                 var productSeq: Int64?
@@ -116,14 +140,19 @@ extension SQLiteCatalogStore: ProductLoader {
                     keepsFingerprint = row.fingerprint.map { lookup.text(3, equals: $0) } ?? true
                 }
                 lookup.resetKeepingBindings()
+                if let productSeq, try !firstSighting(of: productSeq) {
+                    duplicates.append(row.line)
+                    continue
+                }
                 if isUnchanged {
                     // Same content, other bytes: the merge stores this row's fingerprint, so that the
                     // next identical feed is recognised unread.
-                    unchanged.bind(2, row.sku)
-                    unchanged.bind(3, Int64(row.line))
-                    unchanged.bind(4, keepsFingerprint ? nil : productSeq)
-                    unchanged.bind(5, keepsFingerprint ? nil : row.fingerprint)
-                    try staged(unchanged, row)
+                    guard !keepsFingerprint else { continue }
+                    refingerprint.bind(2, row.sku)
+                    refingerprint.bind(3, Int64(row.line))
+                    refingerprint.bind(4, productSeq)
+                    refingerprint.bind(5, row.fingerprint)
+                    _ = try inserted(refingerprint)
                     continue
                 }
                 changed.bind(2, record.sku)
@@ -141,8 +170,10 @@ extension SQLiteCatalogStore: ProductLoader {
                 changed.bind(14, JSONText.object(record.attributes))
                 changed.bind(15, contentHash)
                 changed.bind(16, row.fingerprint)
-                try staged(changed, row)
+                // A new SKU staged before is a duplicate (an existing product's was caught as seen).
+                if try !inserted(changed) { duplicates.append(row.line) }
             }
+            withExtendedLifetime(seenStatement) {}
             return duplicates
         }
     }
@@ -161,16 +192,20 @@ extension SQLiteCatalogStore: ProductLoader {
     }
 
     public func merge(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts {
-        try await write { db in
+        let seenTable = try Self.seenProducts(jobID)
+        return try await write { db in
             try Self.ensureStaging(db)
+            try Self.ensureSeenProducts(db, seenTable)
             let partnerID = feed.partnerID
             let row = try Row.fetchOne(db, sql: """
                 SELECT count(*) FILTER (WHERE NOT unchanged AND product_seq IS NULL) AS inserted,
-                       count(*) FILTER (WHERE NOT unchanged AND product_seq IS NOT NULL) AS updated,
-                       count(*) FILTER (WHERE unchanged) AS unchanged
+                       count(*) FILTER (WHERE NOT unchanged AND product_seq IS NOT NULL) AS updated
                 FROM product_staging WHERE job_id = ?
                 """, arguments: [jobID])!
-            var counts = MergeCounts(inserted: row["inserted"], updated: row["updated"], unchanged: row["unchanged"])
+            // Every existing product the feed names was seen once: updated if staged as changed, else unchanged.
+            let seen = try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(seenTable)")!
+            var counts = MergeCounts(inserted: row["inserted"], updated: row["updated"])
+            counts.unchanged = seen - counts.updated
 
             if counts.updated > 0 {
                 try db.execute(sql: """
@@ -190,6 +225,14 @@ extension SQLiteCatalogStore: ProductLoader {
                 FROM product_staging s
                 WHERE s.job_id = ? AND s.unchanged AND s.product_seq IS NOT NULL AND products.seq = s.product_seq
                 """, arguments: [jobID])
+            // Before the new products exist: every product that was there and that the feed named is seen.
+            if feed.mode == .full {
+                try db.execute(sql: """
+                    UPDATE products SET status = 'inactive', feed_id = ?, updated_at = ?
+                    WHERE partner_id = ? AND status = 'active' AND seq NOT IN (SELECT seq FROM \(seenTable))
+                    """, arguments: [feed.feedID, now, partnerID])
+                counts.deactivated = Int64(db.changesCount)
+            }
             if counts.inserted > 0 {
                 // One block of product IDs for the whole feed, numbered in file order, which is staging's
                 // rowid order: the new rows' rowids, listed in a narrow table, number them by its own rowid
@@ -217,15 +260,8 @@ extension SQLiteCatalogStore: ProductLoader {
                     """, arguments: [last - counts.inserted, partnerID, feed.partnerName, feed.feedID, now])
                 try db.execute(sql: "DROP TABLE temp.new_products")
             }
-            if feed.mode == .full {
-                try db.execute(sql: """
-                    UPDATE products SET status = 'inactive', feed_id = ?, updated_at = ?
-                    WHERE partner_id = ? AND status = 'active'
-                      AND NOT EXISTS (SELECT 1 FROM product_staging s WHERE s.job_id = ? AND s.sku = products.sku)
-                    """, arguments: [feed.feedID, now, partnerID, jobID])
-                counts.deactivated = Int64(db.changesCount)
-            }
             try db.execute(sql: "DELETE FROM product_staging WHERE job_id = ?", arguments: [jobID])
+            try db.execute(sql: "DROP TABLE \(seenTable)")
             return counts
         }
     }

@@ -70,7 +70,7 @@ struct UnusedStore: CatalogStore {
     func finish(jobID: String, owner: String, outcome: JobOutcome, now: Date) async throws -> Bool { try fail() }
     func resetAttempt(jobID: String) async throws { try fail() as Void }
     func stage(jobID: String, partnerID: String, _ batch: [StagedProduct]) async throws -> [Int] { try fail() }
-    func unchangedRows(partnerID: String, _ fingerprints: [ProductFingerprint]) async throws -> [Bool] { try fail() }
+    func unchangedProducts(partnerID: String, _ fingerprints: [ProductFingerprint]) async throws -> [Int64?] { try fail() }
     func recordDiagnostics(jobID: String, _ diagnostics: [RowDiagnostic]) async throws { try fail() as Void }
     func merge(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts { try fail() }
     func diagnostics(jobID: String, _ page: PageRequest) async throws -> Page<RowDiagnostic> { try fail() }

@@ -92,6 +92,18 @@ import Testing
             #expect(products["TENT-2P"]?.price == 2_490_000)
             #expect(products["NEW-1"]?.price == 50_000)
             #expect(products.count == 14)
+
+            // A changed row first, its unchanged (recognised) original later: the changed one counts.
+            let tentLine = try #require(text.split(separator: "\n").firstIndex { $0.hasPrefix("TENT-2P,") }) + 1
+            let changedFirst = tent.replacingOccurrences(of: "249.00", with: "1.00") + "\n"
+            let header = try #require(text.split(separator: "\n").first)
+            let reordered = header + "\n" + changedFirst + text.split(separator: "\n").dropFirst().joined(separator: "\n") + "\n"
+            _ = try await client.uploadRaw(Array(reordered.utf8), key: key)
+            let third = try await client.run("JV00003", key: key)
+            #expect(summary(third) == ["rows_total": 14, "inserted": 0, "updated": 1, "unchanged": 12, "skipped": 1, "deactivated": 0])
+            let thirdErrors = try await client.get("/jobs/JV00003/errors", key: key)
+            #expect(thirdErrors.items.map { $0["line"] as? Int } == [tentLine + 1])
+            #expect(try await app.products()["TENT-2P"]?.price == 10_000)
         }
     }
 

@@ -18,6 +18,11 @@ import Testing
         return try records.dropFirst().filter { !$0.isBlank }.map { try #require(reader.fingerprint($0)) }
     }
 
+    /// Which fingerprints the store recognises as their active product's.
+    func recognised(_ app: TestApp, _ partnerID: String, _ fingerprints: [ProductFingerprint]) async throws -> [Bool] {
+        try await app.catalog.store.unchangedProducts(partnerID: partnerID, fingerprints).map { $0 != nil }
+    }
+
     func summary(_ job: [String: Any]) -> [String: Int] {
         (job["summary"] as? [String: Int]) ?? [:]
     }
@@ -29,27 +34,30 @@ import Testing
         let (rival, _) = try await app.createPartner("rival")
         let fingerprints = try Self.fingerprints(Self.clean)
         try await app.testWithWorker { client in
-            #expect(try await app.catalog.store.unchangedRows(partnerID: partner.partnerID, fingerprints).allSatisfy { !$0 })
+            #expect(try await recognised(app, partner.partnerID, fingerprints).allSatisfy { !$0 })
             _ = try await client.uploadRaw(Self.clean, key: key)
             _ = try await client.run("JV00001", key: key)
-            #expect(try await app.catalog.store.unchangedRows(partnerID: partner.partnerID, fingerprints).allSatisfy { $0 })
-            #expect(try await app.catalog.store.unchangedRows(partnerID: rival.partnerID, fingerprints).allSatisfy { !$0 })
+            #expect(try await recognised(app, partner.partnerID, fingerprints).allSatisfy { $0 })
+            // Each row is recognised as its own product.
+            let products = try await app.catalog.store.unchangedProducts(partnerID: partner.partnerID, fingerprints)
+            #expect(Set(products.compactMap { $0 }).count == fingerprints.count)
+            #expect(try await recognised(app, rival.partnerID, fingerprints).allSatisfy { !$0 })
             var altered = fingerprints
             altered[0].digest = String(altered[0].digest.reversed())
-            #expect(try await app.catalog.store.unchangedRows(partnerID: partner.partnerID, altered).first == false)
+            #expect(try await recognised(app, partner.partnerID, altered).first == false)
 
             // TENT-2P changed, then left out of a full feed: neither its old row nor its new one is recognised.
             let changed = ETLTests.variant(changingPricesOf: ["TENT-2P"])
             _ = try await client.uploadRaw(changed, key: key)
             _ = try await client.run("JV00002", key: key)
             let tent = try #require(fingerprints.firstIndex { $0.sku == "TENT-2P" })
-            let afterChange = try await app.catalog.store.unchangedRows(partnerID: partner.partnerID, fingerprints)
+            let afterChange = try await recognised(app, partner.partnerID, fingerprints)
             #expect(afterChange.enumerated().allSatisfy { $0.element == ($0.offset != tent) })
             let changedTent = try #require(try Self.fingerprints(changed).first { $0.sku == "TENT-2P" })
-            #expect(try await app.catalog.store.unchangedRows(partnerID: partner.partnerID, [changedTent]) == [true])
+            #expect(try await recognised(app, partner.partnerID, [changedTent]) == [true])
             _ = try await client.uploadRaw(ETLTests.variant(dropping: ["TENT-2P"]), key: key, query: "mode=full")
             _ = try await client.run("JV00003", key: key)
-            #expect(try await app.catalog.store.unchangedRows(partnerID: partner.partnerID, [changedTent]) == [false])
+            #expect(try await recognised(app, partner.partnerID, [changedTent]) == [false])
         }
     }
 
@@ -95,11 +103,11 @@ import Testing
         try await app.testWithWorker { client in
             _ = try await client.uploadRaw(Self.clean, key: key)
             _ = try await client.run("JV00001", key: key)
-            #expect(try await app.catalog.store.unchangedRows(partnerID: partner.partnerID, fingerprints).allSatisfy { !$0 })
+            #expect(try await recognised(app, partner.partnerID, fingerprints).allSatisfy { !$0 })
             _ = try await client.uploadRaw(reordered, key: key)
             let job = try await client.run("JV00002", key: key)
             #expect(summary(job) == ["rows_total": 13, "inserted": 0, "updated": 0, "unchanged": 13, "skipped": 0, "deactivated": 0])
-            #expect(try await app.catalog.store.unchangedRows(partnerID: partner.partnerID, fingerprints).allSatisfy { $0 })
+            #expect(try await recognised(app, partner.partnerID, fingerprints).allSatisfy { $0 })
         }
     }
 }

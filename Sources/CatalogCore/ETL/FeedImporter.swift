@@ -87,17 +87,17 @@ public struct FeedImporter: Sendable {
     ) async throws -> Prepared<StagedProduct> {
         let fingerprints = records.map { reader.fingerprint($0) }
         let known = fingerprints.compactMap { $0 }
-        var unchanged: [Bool] = []
+        var unchanged: [Int64?] = []
         if !known.isEmpty, lookups.shouldLookUp() {
-            unchanged = try await store.unchangedRows(partnerID: partnerID, known)
-            lookups.record(found: unchanged.contains(true))
+            unchanged = try await store.unchangedProducts(partnerID: partnerID, known)
+            lookups.record(found: unchanged.contains { $0 != nil })
         }
         var next = unchanged.makeIterator()
         var prepared: Prepared<StagedProduct> = ([], [])
         prepared.rows.reserveCapacity(records.count)
         for (record, fingerprint) in zip(records, fingerprints) {
-            if let fingerprint, next.next() == true {
-                prepared.rows.append((record.line, .unchanged(line: record.line, fingerprint)))
+            if let fingerprint, case .some(.some(let product)) = next.next() {
+                prepared.rows.append((record.line, .unchanged(line: record.line, fingerprint, product: product)))
                 continue
             }
             switch reader.read(record) {

@@ -3,8 +3,9 @@ import struct Foundation.Date
 /// A valid row on its way into the catalog.
 public struct StagedProduct: Sendable {
     public enum Content: Sendable {
-        /// The row's fingerprint is its active product's: unchanged, staged by key alone.
-        case unchanged
+        /// The row's fingerprint is its active product's: unchanged, staged by key alone. `product` is
+        /// the store's key of that product, as `unchangedProducts` gave it.
+        case unchanged(product: Int64)
         case record(ProductRecord, contentHash: String)
     }
 
@@ -21,8 +22,8 @@ public struct StagedProduct: Sendable {
         self.content = .record(record, contentHash: record.contentHash)
     }
 
-    public static func unchanged(line: Int, _ fingerprint: ProductFingerprint) -> StagedProduct {
-        StagedProduct(line: line, sku: fingerprint.sku, fingerprint: fingerprint.digest, content: .unchanged)
+    public static func unchanged(line: Int, _ fingerprint: ProductFingerprint, product: Int64) -> StagedProduct {
+        StagedProduct(line: line, sku: fingerprint.sku, fingerprint: fingerprint.digest, content: .unchanged(product: product))
     }
 
     private init(line: Int, sku: String, fingerprint: String?, content: Content) {
@@ -63,10 +64,10 @@ public protocol ProductLoader: Sendable {
     /// alone: a partner's jobs run one at a time, so nothing else changes its products until `merge`.
     func stage(jobID: String, partnerID: String, _ batch: [StagedProduct]) async throws -> [Int]
 
-    /// For each fingerprint, whether the partner has an active product of that SKU carrying it. Rows
-    /// found so are staged `.unchanged`, unread; the answer must hold until `merge`, which a partner's
-    /// jobs running one at a time ensures.
-    func unchangedRows(partnerID: String, _ fingerprints: [ProductFingerprint]) async throws -> [Bool]
+    /// For each fingerprint, the key of the partner's active product of that SKU carrying it, if any.
+    /// Rows found so are staged `.unchanged`, unread; the answer must hold until `merge`, which a
+    /// partner's jobs running one at a time ensures.
+    func unchangedProducts(partnerID: String, _ fingerprints: [ProductFingerprint]) async throws -> [Int64?]
 
     func recordDiagnostics(jobID: String, _ diagnostics: [RowDiagnostic]) async throws
 
