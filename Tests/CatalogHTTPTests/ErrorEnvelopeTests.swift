@@ -32,7 +32,8 @@ import Testing
             let response = try await client.get("/ready", key: nil)
             #expect(response.status == .serviceUnavailable)
             #expect(response.errorCode == "STORAGE_UNAVAILABLE")
-            #expect((response.errorDetails["object_store"] as? String)?.hasPrefix("unavailable") == true)
+            let reason = try #require(response.errorDetails["object_store"] as? String)
+            #expect(reason.hasPrefix("The object store is unavailable"), "\(reason)")
             #expect(response.errorDetails["database"] as? String == "ok")
         }
     }

@@ -14,14 +14,24 @@ public struct Readiness: Sendable {
         self.objects = objects
     }
 
-    /// nil entries answered; otherwise the reason each failed.
+    /// nil entries answered; otherwise the reason each failed, as its error's message says it.
     public func check() async -> Report {
         async let database: String? = {
-            do { try await store.ping(); return nil } catch { return String(describing: error) }
+            do { try await store.ping(); return nil } catch { return Self.reason(error) }
         }()
         async let objectStore: String? = {
-            do { try await objects.ping(); return nil } catch { return String(describing: error) }
+            do { try await objects.ping(); return nil } catch { return Self.reason(error) }
         }()
         return await Report(database: database, objectStore: objectStore)
+    }
+
+    static func reason(_ error: any Error) -> String {
+        switch error {
+        case let error as CatalogError: error.message
+        case ObjectStoreError.unavailable(let reason), ObjectStoreError.notFound(let reason),
+            ObjectStoreError.alreadyExists(let reason):
+            "The object store is unavailable: \(reason)"
+        default: String(describing: error)
+        }
     }
 }
