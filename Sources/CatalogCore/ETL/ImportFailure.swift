@@ -18,8 +18,8 @@ public struct ImportFailure: Error, Sendable, Equatable {
             return error
         case ObjectStoreError.notFound(let key):
             return .permanent("RAW_OBJECT_MISSING", "The raw file \(key) is missing from the object store.")
-        case ObjectStoreError.unavailable(let reason):
-            return .transient("STORAGE_UNAVAILABLE", "The object store is unavailable: \(reason)")
+        case let error as ObjectStoreError where error.catalogError.code == .storageUnavailable:
+            return .transient("STORAGE_UNAVAILABLE", error.catalogError.message)
         case let error as CatalogError where error.code == .storageUnavailable:
             return .transient("STORAGE_UNAVAILABLE", error.message)
         case let error as CatalogError:

@@ -137,14 +137,7 @@ public final class FeedUploadSession {
         do {
             return try await body()
         } catch let error as ObjectStoreError {
-            switch error {
-            case .unavailable(let reason):
-                throw CatalogError.storageUnavailable("The object store is unavailable: \(reason)")
-            case .alreadyExists(let key):
-                throw CatalogError(.internal, "The object store already holds \(key).")
-            case .notFound(let key):
-                throw CatalogError.notFound("Object", key)
-            }
+            throw error.catalogError
         }
     }
 }

@@ -6,6 +6,15 @@ public enum ObjectStoreError: Error, Sendable, Equatable {
     case notFound(String)
     /// The store could not be reached or failed; worth retrying later.
     case unavailable(String)
+
+    /// As the API reports it.
+    public var catalogError: CatalogError {
+        switch self {
+        case .unavailable(let reason): CatalogError.storageUnavailable("The object store is unavailable: \(reason)")
+        case .alreadyExists(let key): CatalogError(.internal, "The object store already holds \(key).")
+        case .notFound(let key): CatalogError.notFound("Object", key)
+        }
+    }
 }
 
 public struct ObjectMetadata: Sendable, Equatable {

@@ -28,9 +28,7 @@ public struct Readiness: Sendable {
     static func reason(_ error: any Error) -> String {
         switch error {
         case let error as CatalogError: error.message
-        case ObjectStoreError.unavailable(let reason), ObjectStoreError.notFound(let reason),
-            ObjectStoreError.alreadyExists(let reason):
-            "The object store is unavailable: \(reason)"
+        case let error as ObjectStoreError: error.catalogError.message
         default: String(describing: error)
         }
     }
