@@ -40,10 +40,14 @@ extension PostgresCatalogStore: FeedRepository {
                     \(new.uploadedAt), \(new.uploadedAt), \(receipt))
                 """, logger: logger).drain()
             try await connection.query("""
-                INSERT INTO jobs (job_id, job_type, feed_id, partner_name, status, attempts, created_at, message)
+                INSERT INTO jobs (job_id, job_type, feed_id, partner_name, status, attempts, created_at, message, runs)
                 VALUES (\(validationID), 'validation', \(new.feedID), \(partner.partnerName), 'queued', 0, \(new.uploadedAt),
-                    'Queued for validation.')
+                    'Queued for validation.', \(new.runValidation ? 1 : 0))
                 """, logger: logger).drain()
+            if new.runValidation {
+                let task = FeedValidation.task(jobID: validationID, partnerID: partner.partnerID, run: 1, at: new.uploadedAt)
+                _ = try await Self.insert([task], connection, logger)
+            }
             if let idempotency = new.idempotency {
                 let expired = idempotency.createdAt.addingTimeInterval(-FeedUploadService.idempotencyWindow)
                 try await connection.query("""
@@ -61,7 +65,6 @@ extension PostgresCatalogStore: FeedRepository {
                     throw CatalogError(.idempotencyConflict, "Idempotency-Key '\(idempotency.key)' is in use.")
                 }
             }
-            try await Self.notify(.jobQueued, payload: validationID, connection, logger)
             guard let feed = try await Self.feed(id: new.feedID, connection, logger) else {
                 throw CatalogError(.internal, "The new feed \(new.feedID) was not stored.")
             }

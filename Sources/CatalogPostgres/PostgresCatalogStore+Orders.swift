@@ -28,7 +28,7 @@ extension PostgresCatalogStore: OrderLoader {
         return []
     }
 
-    public func mergeOrderLines(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts {
+    public func mergeOrderLines(jobID: String, feed: Feed, now: Date, completing completion: AttemptCompletion) async throws -> MergeCounts {
         try await transaction(.unbounded) { connection in
             let logger = self.logger
             let partnerID = feed.partnerID
@@ -115,6 +115,7 @@ extension PostgresCatalogStore: OrderLoader {
                     """, logger: logger).drain()
             }
             try await connection.query("DELETE FROM order_staging WHERE job_id = \(jobID)", logger: logger).drain()
+            try await Self.complete(jobID: jobID, completion, counts, now: now, connection, logger)
             // Last before COMMIT: the rollup rows it updates stay locked (a posted order of this partner
             // on the same days waits) for as short a time as possible.
             if rollUp { try await Self.rollupAfterOrdersMerge(newOrders: newSeqs, connection, logger) }

@@ -86,7 +86,7 @@ extension PostgresCatalogStore: ProductLoader {
         try await copy(into: "job_errors", columns: ["job_id", "line", "sku", "column_name", "code", "message", "value"], encoder.take())
     }
 
-    public func merge(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts {
+    public func merge(jobID: String, feed: Feed, now: Date, completing completion: AttemptCompletion) async throws -> MergeCounts {
         try await transaction(.unbounded) { connection in
             let logger = self.logger
             let partnerID = feed.partnerID
@@ -187,6 +187,7 @@ extension PostgresCatalogStore: ProductLoader {
                     """, logger: logger).one(Int64.self) ?? 0
             }
             try await connection.query("DELETE FROM product_staging WHERE job_id = \(jobID)", logger: logger).drain()
+            try await Self.complete(jobID: jobID, completion, counts, now: now, connection, logger)
             return counts
         }
     }

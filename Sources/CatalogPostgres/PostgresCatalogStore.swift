@@ -112,6 +112,8 @@ public final class PostgresCatalogStore: Sendable {
             return value
         } catch let error as CatalogError {
             throw error
+        } catch let error as TaskLeaseLost {
+            throw error
         } catch let error as PSQLError {
             throw PostgresErrors.map(error)
         } catch is CancellationError {

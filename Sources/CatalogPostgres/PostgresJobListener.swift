@@ -22,7 +22,7 @@ public struct PostgresJobListener: Sendable {
             do {
                 try await store.client.withConnection { connection in
                     try await withThrowingTaskGroup(of: Void.self) { group in
-                        for (channel, signal) in [(PostgresChannel.jobQueued, events.queued), (.jobCompleted, events.finished)] {
+                        for (channel, signal) in [(PostgresChannel.taskQueued, events.queued), (.jobCompleted, events.finished)] {
                             group.addTask {
                                 let notifications = try await connection.listen(channel.rawValue)
                                 signal.fire()

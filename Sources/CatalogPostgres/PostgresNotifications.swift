@@ -4,9 +4,9 @@ import PostgresNIO
 /// LISTEN/NOTIFY channels. Notifications are sent inside the transaction that causes them, so a
 /// listener never hears of a job before the change is visible.
 enum PostgresChannel: String, Sendable {
-    /// A validation job became runnable; the payload is its job ID.
-    case jobQueued = "catalog_job_queued"
-    /// A validation job completed; the payload is its job ID.
+    /// Tasks were added to the queue.
+    case taskQueued = "catalog_task_queued"
+    /// A validation job finished (completed or failed); the payload is its job ID.
     case jobCompleted = "catalog_job_completed"
 }
 

@@ -38,9 +38,13 @@ extension SQLiteCatalogStore: FeedRepository {
                     "Feed received: \(new.sizeBytes) bytes stored as \(new.rawFileKey). Validation job \(validationID) queued.",
                 ])
             try db.execute(sql: """
-                INSERT INTO jobs (job_id, job_type, feed_id, partner_name, status, attempts, created_at, message)
-                VALUES (?, 'validation', ?, ?, 'queued', 0, ?, ?)
-                """, arguments: [validationID, new.feedID, partner.partnerName, new.uploadedAt, "Queued for validation."])
+                INSERT INTO jobs (job_id, job_type, feed_id, partner_name, status, attempts, created_at, message, runs)
+                VALUES (?, 'validation', ?, ?, 'queued', 0, ?, ?, ?)
+                """, arguments: [validationID, new.feedID, partner.partnerName, new.uploadedAt, "Queued for validation.",
+                                 new.runValidation ? 1 : 0])
+            if new.runValidation {
+                _ = try Self.insert([FeedValidation.task(jobID: validationID, partnerID: partner.partnerID, run: 1, at: new.uploadedAt)], db)
+            }
             if let idempotency = new.idempotency {
                 try db.execute(sql: """
                     DELETE FROM idempotency_keys WHERE partner_name = ? AND idempotency_key = ? AND created_at < ?

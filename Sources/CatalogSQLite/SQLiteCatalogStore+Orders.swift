@@ -41,7 +41,7 @@ extension SQLiteCatalogStore: OrderLoader {
         }
     }
 
-    public func mergeOrderLines(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts {
+    public func mergeOrderLines(jobID: String, feed: Feed, now: Date, completing completion: AttemptCompletion) async throws -> MergeCounts {
         try await write { db in
             try Self.ensureOrderStaging(db)
             let partnerID = feed.partnerID
@@ -103,6 +103,7 @@ extension SQLiteCatalogStore: OrderLoader {
             }
             if rollUp { try Self.rollupAfterOrdersMerge(newOrders: newSeqs, db) }
             try db.execute(sql: "DELETE FROM order_staging WHERE job_id = ?", arguments: [jobID])
+            try Self.complete(jobID: jobID, completion, counts, now: now, db)
             return counts
         }
     }

@@ -191,7 +191,7 @@ extension SQLiteCatalogStore: ProductLoader {
         }
     }
 
-    public func merge(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts {
+    public func merge(jobID: String, feed: Feed, now: Date, completing completion: AttemptCompletion) async throws -> MergeCounts {
         let seenTable = try Self.seenProducts(jobID)
         return try await write { db in
             try Self.ensureStaging(db)
@@ -262,6 +262,7 @@ extension SQLiteCatalogStore: ProductLoader {
             }
             try db.execute(sql: "DELETE FROM product_staging WHERE job_id = ?", arguments: [jobID])
             try db.execute(sql: "DROP TABLE \(seenTable)")
+            try Self.complete(jobID: jobID, completion, counts, now: now, db)
             return counts
         }
     }

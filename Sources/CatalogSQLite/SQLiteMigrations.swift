@@ -164,6 +164,7 @@ enum SQLiteMigrations {
         SQLiteAnalyticsMigrations.register(&migrator)
         SQLiteETLMigrations.register(&migrator)
         SQLiteTopProductsMigrations.register(&migrator)
+        SQLiteQueueMigrations.register(&migrator)
         return migrator
     }
 }

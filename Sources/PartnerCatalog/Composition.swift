@@ -20,7 +20,10 @@ enum Composition {
         let migrations: [String]
     }
 
-    static func makeRuntime(_ settings: StoreSettings, logger: Logger = Logger(label: "partner-catalog")) async throws -> Runtime {
+    /// `autoRun`: feeds stored through this catalog queue their validation job at once (`CATALOG_AUTO_RUN`).
+    static func makeRuntime(
+        _ settings: StoreSettings, autoRun: Bool = false, logger: Logger = Logger(label: "partner-catalog")
+    ) async throws -> Runtime {
         let objects = try makeObjectStore(settings)
         let events = JobEvents()
         if let url = settings.databaseURL {
@@ -31,14 +34,14 @@ enum Composition {
                 store.shutdown()
                 throw CatalogError.storageUnavailable("Cannot reach PostgreSQL at \(store.redactedURL): \(error.message)")
             }
-            let catalog = Catalog(store: store, objects: objects, maxUploadBytes: settings.maxUploadBytes, events: events)
+            let catalog = Catalog(store: store, objects: objects, maxUploadBytes: settings.maxUploadBytes, events: events, autoRun: autoRun)
             return Runtime(
                 catalog: catalog,
                 services: [PostgresListenerService(listener: PostgresJobListener(store: store, events: events, logger: logger))],
                 storeDescription: store.redactedURL, migrations: try await store.appliedMigrations())
         }
         let store = try SQLiteCatalogStore(path: settings.databasePath)
-        let catalog = Catalog(store: store, objects: objects, maxUploadBytes: settings.maxUploadBytes, events: events)
+        let catalog = Catalog(store: store, objects: objects, maxUploadBytes: settings.maxUploadBytes, events: events, autoRun: autoRun)
         return Runtime(catalog: catalog, services: [], storeDescription: settings.databasePath, migrations: try store.appliedMigrations())
     }
 

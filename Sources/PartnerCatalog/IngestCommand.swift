@@ -33,10 +33,12 @@ struct IngestCommand: AsyncParsableCommand {
         logger.info("job queued", metadata: JobLog.metadata(validationOf: feed))
 
         _ = try await catalog.runs.requestRun(feed.validationJobID, by: .operatorCLI, logger: logger)
-        var workerSettings = JobWorker.Settings()
+        var workerSettings = TaskWorker.Settings()
         workerSettings.heartbeatInterval = 0.5
-        let worker = JobWorker(catalog: catalog, owner: "ingest:\(ProcessInfo.processInfo.processIdentifier)",
-                               settings: workerSettings, logger: logger)
+        let worker = TaskWorker(
+            queue: catalog.store, handlers: [FeedValidationHandler(catalog: catalog, logger: logger)], clock: catalog.clock,
+            owner: "ingest:\(ProcessInfo.processInfo.processIdentifier)", settings: workerSettings, wake: catalog.events.queued,
+            logger: logger)
         let progress = Task {
             while !Task.isCancelled {
                 try await Task.sleep(for: .milliseconds(500))

@@ -32,7 +32,8 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "partner-catalog")
         logger.logLevel = settings.logLevel
 
-        var runtime = try await Composition.makeRuntime(settings, logger: logger)
+        let (workerCount, autoRun) = try workerOptions.resolve()
+        var runtime = try await Composition.makeRuntime(settings, autoRun: autoRun, logger: logger)
         if try cacheOptions.resolve() {
             runtime = try await Composition.withProductCache(runtime, settings, logger: logger)
         }
@@ -53,8 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         case .none:
             break
         }
-        let (workerCount, workerSettings) = try workerOptions.resolve()
-        let workers = WorkerService(catalog: catalog, count: workerCount, settings: workerSettings, logger: logger)
+        let workers = WorkerService(catalog: catalog, count: workerCount, logger: logger)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let app = CatalogHTTP.application(
@@ -62,7 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
             services: [workers] + runtime.services, logger: logger)
         logger.info("partner-catalog listening", metadata: [
             "address": "http://\(host):\(port)", "database": .string(runtime.storeDescription),
-            "workers": .stringConvertible(workerCount), "auto_run": .stringConvertible(workerSettings.autoRun),
+            "workers": .stringConvertible(workerCount), "auto_run": .stringConvertible(autoRun),
         ])
         try await app.runService()
     }

@@ -94,10 +94,10 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Job workers in this process (0: none). [env: CATALOG_WORKERS, default: 1]")
     var workers: Int?
 
-    @Flag(inversion: .prefixedNo, help: "Run validation jobs as soon as they are queued. [env: CATALOG_AUTO_RUN, default: false]")
+    @Flag(inversion: .prefixedNo, help: "Queue each uploaded feed's validation job to run at once, without POST /jobs/{id}/run. [env: CATALOG_AUTO_RUN, default: false]")
     var autoRun: Bool?
 
-    func resolve() throws -> (count: Int, settings: JobWorker.Settings) {
+    func resolve() throws -> (count: Int, autoRun: Bool) {
         let environment = ProcessInfo.processInfo.environment
         var count = 1
         if let workers {
@@ -111,16 +111,16 @@ struct WorkerOptions: ParsableArguments {
         guard (0...64).contains(count) else {
             throw CatalogError.validation("The number of workers must be from 0 to 64.", parameter: "CATALOG_WORKERS")
         }
-        var settings = JobWorker.Settings()
+        var run = false
         if let autoRun {
-            settings.autoRun = autoRun
+            run = autoRun
         } else if let raw = environment["CATALOG_AUTO_RUN"]?.lowercased(), !raw.isEmpty {
-            guard ["true", "1", "yes", "false", "0", "no"].contains(raw) else {
+            guard ["true", "1", "yes", "on", "false", "0", "no", "off"].contains(raw) else {
                 throw CatalogError.validation("CATALOG_AUTO_RUN must be true or false.", parameter: "CATALOG_AUTO_RUN", value: raw)
             }
-            settings.autoRun = ["true", "1", "yes"].contains(raw)
+            run = ["true", "1", "yes", "on"].contains(raw)
         }
-        return (count, settings)
+        return (count, run)
     }
 }
 

@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "worker", abstract: "Run job workers that claim validation jobs from the database (no HTTP).")
+        commandName: "worker", abstract: "Run task workers that claim background work (validation jobs …) from the database (no HTTP).")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var workerOptions: WorkerOptions
@@ -14,15 +14,15 @@ struct WorkerCommand: AsyncParsableCommand {
         let settings = try store.resolve()
         var logger = Logger(label: "partner-catalog-worker")
         logger.logLevel = settings.logLevel
-        let runtime = try await Composition.makeRuntime(settings, logger: logger)
+        let (count, autoRun) = try workerOptions.resolve()
+        let runtime = try await Composition.makeRuntime(settings, autoRun: autoRun, logger: logger)
         let catalog = runtime.catalog
-        let (count, workerSettings) = try workerOptions.resolve()
         guard count > 0 else { throw CatalogError.validation("A worker process needs at least one worker.", parameter: "workers") }
         logger.info("partner-catalog worker started", metadata: [
-            "workers": .stringConvertible(count), "database": .string(runtime.storeDescription), "auto_run": .stringConvertible(workerSettings.autoRun),
+            "workers": .stringConvertible(count), "database": .string(runtime.storeDescription), "auto_run": .stringConvertible(autoRun),
         ])
         let group = ServiceGroup(
-            services: [WorkerService(catalog: catalog, count: count, settings: workerSettings, logger: logger)] + runtime.services,
+            services: [WorkerService(catalog: catalog, count: count, logger: logger)] + runtime.services,
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }

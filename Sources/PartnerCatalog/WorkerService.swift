@@ -3,16 +3,25 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Job workers as a lifecycle service: they stop claiming on graceful shutdown.
+/// The task workers of a process as a lifecycle service: `count` workers claim tasks of every kind
+/// this process handles; on graceful shutdown they stop claiming and hand running tasks back.
 struct WorkerService: Service {
-    let workers: [JobWorker]
+    let workers: [TaskWorker]
 
-    init(catalog: Catalog, count: Int, settings: JobWorker.Settings, logger: Logger) {
+    init(catalog: Catalog, count: Int, settings: TaskWorker.Settings = TaskWorker.Settings(), logger: Logger) {
         let host = ProcessInfo.processInfo.hostName
         let pid = ProcessInfo.processInfo.processIdentifier
+        let handlers = Self.handlers(catalog, logger: logger)
         workers = (0..<count).map { index in
-            JobWorker(catalog: catalog, owner: "\(host):\(pid):\(index)", settings: settings, logger: logger)
+            TaskWorker(
+                queue: catalog.store, handlers: handlers, clock: catalog.clock, owner: "\(host):\(pid):\(index)", settings: settings,
+                wake: catalog.events.queued, logger: logger)
         }
+    }
+
+    /// Every kind of background work, each with its handler.
+    static func handlers(_ catalog: Catalog, logger: Logger) -> [any TaskHandler] {
+        [FeedValidationHandler(catalog: catalog, logger: logger)]
     }
 
     func run() async throws {
@@ -25,4 +34,3 @@ struct WorkerService: Service {
         }
     }
 }
-

@@ -65,15 +65,19 @@ struct UnusedStore: CatalogStore {
     func jobCounts() async throws -> [JobCount] { try fail() }
     func ping() async throws {}
     func requestRun(jobID: String, at: Date) async throws -> Job? { try fail() }
-    func claimNextJob(owner: String, now: Date, leaseFor: TimeInterval, autoRun: Bool) async throws -> ClaimedJob? { try fail() }
-    func heartbeat(jobID: String, owner: String, rowsRead: Int64, now: Date, leaseFor: TimeInterval) async throws -> Bool { try fail() }
-    func finish(jobID: String, owner: String, outcome: JobOutcome, now: Date) async throws -> Bool { try fail() }
+    func startAttempt(jobID: String, lease: TaskLease, attempt: Int, now: Date) async throws -> (Job, Feed)? { try fail() }
+    func recordProgress(jobID: String, lease: TaskLease, rowsRead: Int64) async throws { try fail() as Void }
+    func finishAttempt(jobID: String, lease: TaskLease, _ outcome: JobOutcome, now: Date) async throws -> Bool { try fail() }
+    func enqueue(_ tasks: [NewTask]) async throws -> Int { try fail() }
+    func claim(kinds: Set<TaskKind>, owner: String, now: Date, leaseFor: TimeInterval) async throws -> ClaimedTask? { try fail() }
+    func heartbeat(_ lease: TaskLease, now: Date, leaseFor: TimeInterval) async throws -> Bool { try fail() }
+    func finish(_ lease: TaskLease, _ outcome: TaskOutcome, now: Date) async throws -> Bool { try fail() }
     func resetAttempt(jobID: String) async throws { try fail() as Void }
     func stage(jobID: String, partnerID: String, _ batch: [StagedProduct]) async throws -> [Int] { try fail() }
     func unchangedProducts(partnerID: String, _ fingerprints: [ProductFingerprint]) async throws -> [Int64?] { try fail() }
     func recordDiagnostics(jobID: String, _ diagnostics: [RowDiagnostic]) async throws { try fail() as Void }
-    func merge(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts { try fail() }
+    func merge(jobID: String, feed: Feed, now: Date, completing completion: AttemptCompletion) async throws -> MergeCounts { try fail() }
     func diagnostics(jobID: String, _ page: PageRequest) async throws -> Page<RowDiagnostic> { try fail() }
     func stageOrderLines(jobID: String, _ batch: [StagedOrderLine]) async throws -> [Int] { try fail() }
-    func mergeOrderLines(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts { try fail() }
+    func mergeOrderLines(jobID: String, feed: Feed, now: Date, completing completion: AttemptCompletion) async throws -> MergeCounts { try fail() }
 }

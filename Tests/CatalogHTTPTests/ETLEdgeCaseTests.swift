@@ -47,8 +47,8 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func autoRunNeedsNoRunRequest(_ store: StoreKind) async throws {
-        let app = try await TestApp.make(store)
-        let worker = app.worker { $0.autoRun = true }
+        let app = try await TestApp.make(store, autoRun: true)
+        let worker = app.worker()
         let running = Task { await worker.run() }
         defer { running.cancel() }
         try await app.test { client in

@@ -62,7 +62,7 @@ import Testing
         let feed = try await JobWorkerTests().upload(app, partner: "acme")
         _ = try await app.catalog.runs.requestRun(feed.validationJobID, by: admin)
         let capture = LogCapture()
-        let worker = app.worker(logger: capture.logger()) { $0.retryBaseDelay = 10 }
+        let worker = app.worker(logger: capture.logger(), retryBaseDelay: 10)
         #expect(try await worker.runOnce())
         clock.advance(by: 10)
         #expect(try await worker.runOnce())
@@ -88,7 +88,7 @@ import Testing
         let app = try await TestApp.make(store, clock: clock)
         let feed = try await JobWorkerTests().upload(app, partner: "acme")
         _ = try await app.catalog.runs.requestRun(feed.validationJobID, by: admin)
-        _ = try #require(try await app.catalog.store.claimNextJob(owner: "dead", now: clock.now(), leaseFor: 30, autoRun: false))
+        _ = try #require(try await app.catalog.store.claim(kinds: [.validateFeed], owner: "dead", now: clock.now(), leaseFor: 30))
         clock.advance(by: 31)
         let capture = LogCapture()
         #expect(try await app.worker("survivor", logger: capture.logger()).runOnce())

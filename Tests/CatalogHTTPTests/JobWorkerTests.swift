@@ -50,25 +50,51 @@ final class FlakyReads: ObjectStore {
         _ = try await app.catalog.runs.requestRun(feed.validationJobID, by: admin)
 
         // A worker claims the job, stages part of it, then dies: it never heartbeats or finishes.
-        let dead = try #require(try await app.catalog.store.claimNextJob(owner: "dead", now: clock.now(), leaseFor: 30, autoRun: false))
-        try await app.catalog.store.resetAttempt(jobID: dead.job.jobID)
-        _ = try await app.catalog.store.stage(jobID: dead.job.jobID, partnerID: feed.partnerID, [
+        let queue = app.catalog.store
+        let dead = try #require(try await queue.claim(kinds: [.validateFeed], owner: "dead", now: clock.now(), leaseFor: 30))
+        #expect(try await queue.startAttempt(jobID: feed.validationJobID, lease: dead.lease, attempt: dead.attempt, now: clock.now()) != nil)
+        try await queue.resetAttempt(jobID: feed.validationJobID)
+        _ = try await queue.stage(jobID: feed.validationJobID, partnerID: feed.partnerID, [
             StagedProduct(line: 2, record: ProductRecord(sku: "TENT-2P", productName: "half-written", price: .init(units: 1), availability: .inStock)),
         ])
+        #expect(try await queue.job(id: feed.validationJobID)?.status == .running)
 
         let survivor = app.worker("survivor")
         #expect(try await survivor.runOnce() == false, "the lease is still live")
         clock.advance(by: 31)
         #expect(try await survivor.runOnce() == true)
 
-        let job = try #require(try await app.catalog.store.job(id: feed.validationJobID))
+        let job = try #require(try await queue.job(id: feed.validationJobID))
         #expect(job.status == .completed)
         #expect(job.attempts == 2)
         #expect(job.summary?.inserted == 13 && job.summary?.skipped == 0 && job.summary?.rowsTotal == 13)
         #expect(try await app.products()["TENT-2P"]?.price == 2_490_000)
-        #expect(try await app.catalog.store.finish(jobID: job.jobID, owner: "dead", outcome: .failed(.init(code: "X", message: "late")),
-                                                   now: clock.now()) == false, "the dead worker's late report is ignored")
-        #expect(try await app.catalog.store.job(id: job.jobID)?.status == .completed)
+        let late = try await queue.finishAttempt(
+            jobID: job.jobID, lease: dead.lease, .failed(.init(code: "X", message: "late")), now: clock.now())
+        #expect(late == false, "the dead worker's late report is ignored")
+        #expect(try await queue.job(id: job.jobID)?.status == .completed)
+    }
+
+    /// A worker whose lease was taken over commits nothing: its merge is rolled back.
+    @Test(arguments: StoreKind.allCases)
+    func aMergeAfterTheLeaseWasLostCommitsNothing(_ store: StoreKind) async throws {
+        let clock = TestClock()
+        let app = try await TestApp.make(store, clock: clock)
+        let feed = try await upload(app, partner: "acme")
+        _ = try await app.catalog.runs.requestRun(feed.validationJobID, by: admin)
+        let queue = app.catalog.store
+        let slow = try #require(try await queue.claim(kinds: [.validateFeed], owner: "slow", now: clock.now(), leaseFor: 30))
+        clock.advance(by: 31)
+        let other = try #require(try await queue.claim(kinds: [.validateFeed], owner: "other", now: clock.now(), leaseFor: 30))
+        #expect(other.attempt == 2)
+        await #expect(throws: TaskLeaseLost.self) {
+            _ = try await app.catalog.importer.run(feed, jobID: feed.validationJobID, progress: TaskProgress(), lease: slow.lease)
+        }
+        #expect(try await app.products().isEmpty)
+        #expect(try await queue.job(id: feed.validationJobID)?.status != .completed)
+        _ = try await app.catalog.importer.run(feed, jobID: feed.validationJobID, progress: TaskProgress(), lease: other.lease)
+        #expect(try await app.products().count == 13)
+        #expect(try await queue.job(id: feed.validationJobID)?.summary?.inserted == 13)
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -108,7 +134,7 @@ final class FlakyReads: ObjectStore {
         let app = try await TestApp.make(store, clock: clock) { FlakyReads(base: $0, failures: 1) }
         let feed = try await upload(app, partner: "acme")
         _ = try await app.catalog.runs.requestRun(feed.validationJobID, by: admin)
-        let worker = app.worker { $0.retryBaseDelay = 10 }
+        let worker = app.worker(retryBaseDelay: 10)
         #expect(try await worker.runOnce())
         #expect(try await worker.runOnce() == false, "retried before its backoff")
         clock.advance(by: 10)
@@ -117,12 +143,20 @@ final class FlakyReads: ObjectStore {
     }
 
     @Test(arguments: StoreKind.allCases)
-    func onlyQueuedJobsThatWereRequestedRunUnlessAutoRun(_ store: StoreKind) async throws {
+    func onlyJobsThatWereRequestedRunUnlessAutoRun(_ store: StoreKind) async throws {
         let app = try await TestApp.make(store)
         let feed = try await upload(app, partner: "acme")
         #expect(try await app.worker().runOnce() == false)
-        #expect(try await app.worker { $0.autoRun = true }.runOnce())
+        _ = try await app.catalog.runs.requestRun(feed.validationJobID, by: admin)
+        _ = try await app.catalog.runs.requestRun(feed.validationJobID, by: admin)
+        #expect(try await app.worker().runOnce())
+        #expect(try await app.worker().runOnce() == false, "a second request of a queued job queued it twice")
         #expect(try await app.catalog.store.job(id: feed.validationJobID)?.status == .completed)
+
+        let auto = try await TestApp.make(store, autoRun: true)
+        let autoFeed = try await upload(auto, partner: "acme")
+        #expect(try await auto.worker().runOnce())
+        #expect(try await auto.catalog.store.job(id: autoFeed.validationJobID)?.status == .completed)
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -134,15 +168,38 @@ final class FlakyReads: ObjectStore {
         let b1 = try await upload(app, partner: "rival")
         for feed in [a1, a2, b1] { _ = try await app.catalog.runs.requestRun(feed.validationJobID, by: admin) }
         let store = app.catalog.store
-        let first = try await store.claimNextJob(owner: "w1", now: clock.now(), leaseFor: 30, autoRun: false)
-        let second = try await store.claimNextJob(owner: "w2", now: clock.now(), leaseFor: 30, autoRun: false)
-        let third = try await store.claimNextJob(owner: "w3", now: clock.now(), leaseFor: 30, autoRun: false)
-        #expect(first?.job.jobID == a1.validationJobID)
-        #expect(second?.job.jobID == b1.validationJobID)
+        func claim(_ owner: String) async throws -> ClaimedTask? {
+            try await store.claim(kinds: [.validateFeed], owner: owner, now: clock.now(), leaseFor: 30)
+        }
+        let first = try await claim("w1")
+        let second = try await claim("w2")
+        let third = try await claim("w3")
+        #expect(try first.map(FeedValidation.jobID(of:)) == a1.validationJobID)
+        #expect(try second.map(FeedValidation.jobID(of:)) == b1.validationJobID)
         #expect(third == nil)
-        _ = try await store.finish(jobID: a1.validationJobID, owner: "w1", outcome: .failed(.init(code: "X", message: "x")), now: clock.now())
-        let fourth = try await store.claimNextJob(owner: "w4", now: clock.now(), leaseFor: 30, autoRun: false)
-        #expect(fourth?.job.jobID == a2.validationJobID)
+        _ = try await store.finishAttempt(
+            jobID: a1.validationJobID, lease: try #require(first).lease, .failed(.init(code: "X", message: "x")), now: clock.now())
+        let fourth = try await claim("w4")
+        #expect(try fourth.map(FeedValidation.jobID(of:)) == a2.validationJobID)
+    }
+
+    /// Three claims of a job whose workers all died: the fourth claim fails it, without running it.
+    @Test(arguments: StoreKind.allCases)
+    func aJobWhoseWorkersKeepDyingFailsAfterThreeAttempts(_ store: StoreKind) async throws {
+        let clock = TestClock()
+        let app = try await TestApp.make(store, clock: clock)
+        let feed = try await upload(app, partner: "acme")
+        _ = try await app.catalog.runs.requestRun(feed.validationJobID, by: admin)
+        for attempt in 1...3 {
+            let claimed = try await app.catalog.store.claim(kinds: [.validateFeed], owner: "dead\(attempt)", now: clock.now(), leaseFor: 30)
+            #expect(claimed?.attempt == attempt)
+            clock.advance(by: 31)
+        }
+        #expect(try await app.worker().runOnce())
+        let job = try #require(try await app.catalog.store.job(id: feed.validationJobID))
+        #expect(job.status == .failed && job.error?.code == "WORKER_LOST", "\(job)")
+        #expect(try await app.products().isEmpty)
+        #expect(try await app.worker().runOnce() == false)
     }
 
     @Test(arguments: StoreKind.allCases)

@@ -34,7 +34,7 @@ struct TestApp {
     let databaseURL: String?
 
     static func make(
-        _ kind: StoreKind = .sqlite, maxUploadBytes: Int64 = 1 << 30, clock: any CatalogClock = SystemClock(),
+        _ kind: StoreKind = .sqlite, maxUploadBytes: Int64 = 1 << 30, clock: any CatalogClock = SystemClock(), autoRun: Bool = false,
         wrapObjects: (any ObjectStore) -> any ObjectStore = { $0 }
     ) async throws -> TestApp {
         let directory = TemporaryDirectory()
@@ -49,7 +49,7 @@ struct TestApp {
             databaseURL = fresh.url
         }
         let objects = wrapObjects(try FileObjectStore(root: directory.path + "/objects"))
-        let catalog = Catalog(store: store, objects: objects, clock: clock, maxUploadBytes: maxUploadBytes)
+        let catalog = Catalog(store: store, objects: objects, clock: clock, maxUploadBytes: maxUploadBytes, autoRun: autoRun)
         guard case .generated(let adminKey) = try await catalog.keys.bootstrapAdmin(configuredKey: nil) else {
             fatalError("a fresh store had a key already")
         }
@@ -80,20 +80,24 @@ struct TestApp {
         try await app.test(.live, body)
     }
 
+    /// A task worker with the validation handler, quick to poll and heartbeat; `retryBaseDelay` 0 unless set.
     func worker(
-        _ owner: String = "test-worker", logger: Logger? = nil, configure: (inout JobWorker.Settings) -> Void = { _ in }
-    ) -> JobWorker {
-        var settings = JobWorker.Settings()
+        _ owner: String = "test-worker", logger: Logger? = nil, retryBaseDelay: TimeInterval = 0,
+        configure: (inout TaskWorker.Settings) -> Void = { _ in }
+    ) -> TaskWorker {
+        var settings = TaskWorker.Settings()
         settings.pollInterval = 0.01
         settings.heartbeatInterval = 0.05
-        settings.retryBaseDelay = 0
         configure(&settings)
         let logger = logger ?? {
             var logger = Logger(label: "test-worker")
             logger.logLevel = .critical  // failed jobs log at error; the tests that fail them on purpose check the job instead
             return logger
         }()
-        return JobWorker(catalog: catalog, owner: owner, settings: settings, logger: logger)
+        let handler = FeedValidationHandler(catalog: catalog, retryBaseDelay: retryBaseDelay, logger: logger)
+        return TaskWorker(
+            queue: catalog.store, handlers: [handler], clock: catalog.clock, owner: owner, settings: settings,
+            wake: catalog.events.queued, logger: logger)
     }
 
     /// Serves the router with a job worker running beside it.

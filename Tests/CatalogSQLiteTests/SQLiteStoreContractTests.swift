@@ -33,9 +33,9 @@ import Testing
     @Test func migrationsAreRecordedAndIdempotent() throws {
         let path = directory.path + "/catalog.sqlite"
         let first = try SQLiteCatalogStore(path: path)
-        #expect(try first.appliedMigrations() == ["001_spine", "002_etl", "003_diagnostics_by_line", "004_read_path", "005_sales_rollup", "006_row_fingerprints", "007_sku_spans"])
+        #expect(try first.appliedMigrations() == ["001_spine", "002_etl", "003_diagnostics_by_line", "004_read_path", "005_sales_rollup", "006_row_fingerprints", "007_sku_spans", "008_task_queue"])
         let again = try SQLiteCatalogStore(path: path)
-        #expect(try again.appliedMigrations() == ["001_spine", "002_etl", "003_diagnostics_by_line", "004_read_path", "005_sales_rollup", "006_row_fingerprints", "007_sku_spans"])
+        #expect(try again.appliedMigrations() == ["001_spine", "002_etl", "003_diagnostics_by_line", "004_read_path", "005_sales_rollup", "006_row_fingerprints", "007_sku_spans", "008_task_queue"])
     }
 
     @Test func databaseIsInWALMode() throws {
@@ -63,4 +63,16 @@ import Testing
     @Test func unwritableLocationIsStorageUnavailable() throws {
         #expect(throws: CatalogError.self) { try SQLiteCatalogStore(path: "/proc/partner-catalog/catalog.sqlite") }
     }
+}
+
+/// The task queue's contract on the SQLite adapter.
+@Suite struct SQLiteTaskQueueContractTests {
+    let directory = TemporaryDirectory()
+    func makeStore() throws -> SQLiteCatalogStore { try SQLiteCatalogStore(path: directory.path + "/catalog.sqlite") }
+    @Test func eachTaskIsClaimedOnceAmongConcurrentClaimers() async throws { try await TaskQueueContract.eachTaskIsClaimedOnceAmongConcurrentClaimers(makeStore()) }
+    @Test func anExpiredLeaseIsClaimedAgainAndTheLateOwnerIsIgnored() async throws { try await TaskQueueContract.anExpiredLeaseIsClaimedAgainAndTheLateOwnerIsIgnored(makeStore()) }
+    @Test func aRetryWaitsForItsTimeAndKeepsItsError() async throws { try await TaskQueueContract.aRetryWaitsForItsTimeAndKeepsItsError(makeStore()) }
+    @Test func aUniqueKeyIsAddedOnce() async throws { try await TaskQueueContract.aUniqueKeyIsAddedOnce(makeStore()) }
+    @Test func dueTasksAreClaimedInRunAtOrderAndOnlyOfTheKindsAsked() async throws { try await TaskQueueContract.dueTasksAreClaimedInRunAtOrderAndOnlyOfTheKindsAsked(makeStore()) }
+    @Test func tasksOfOneSerialKeyNeverRunTogether() async throws { try await TaskQueueContract.tasksOfOneSerialKeyNeverRunTogether(makeStore()) }
 }

@@ -120,7 +120,7 @@ public enum AnalyticsRollupContract {
                 }
                 let jobID = "JV9\(String(format: "%04d", feedNumber))"
                 _ = try await store.stageOrderLines(jobID: jobID, staged)
-                _ = try await store.mergeOrderLines(jobID: jobID, feed: feed, now: now)
+                _ = try await store.mergeOrderLines(jobID: jobID, feed: feed, now: now, completing: try await TestLeases.completion(store))
             }
             // Posted orders: one instant and currency for all the lines of each.
             for _ in 0..<Int.random(in: 0...2, using: &random) {

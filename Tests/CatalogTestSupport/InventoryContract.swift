@@ -103,7 +103,8 @@ public enum InventoryContract {
             }
             let jobID = "JV8\(String(format: "%04d", feedNumber))"
             _ = try await store.stage(jobID: jobID, partnerID: feed.partnerID, staged)
-            _ = try await store.merge(jobID: jobID, feed: feed, now: AnalyticsRollupContract.date(now))
+            _ = try await store.merge(
+                jobID: jobID, feed: feed, now: AnalyticsRollupContract.date(now), completing: try await TestLeases.completion(store))
         }
     }
 

@@ -78,12 +78,15 @@ public struct NewFeed: Sendable {
     public var rawFileBucket: String
     public var rawFileKey: String
     public var idempotency: IdempotencyRecord?
+    /// Queue the validation job's first run at once (`CATALOG_AUTO_RUN`), with `FeedValidation.task`.
+    public var runValidation: Bool
 
     public init(
         feedID: String, partnerName: String, createPartnerIfMissing: Bool, feedType: FeedType, mode: FeedMode,
         fileName: String, contentType: String, sizeBytes: Int64, sha256: String, uploadedAt: Date,
-        rawFileBucket: String, rawFileKey: String, idempotency: IdempotencyRecord?
+        rawFileBucket: String, rawFileKey: String, idempotency: IdempotencyRecord?, runValidation: Bool = false
     ) {
+        self.runValidation = runValidation
         self.feedID = feedID
         self.partnerName = partnerName
         self.createPartnerIfMissing = createPartnerIfMissing

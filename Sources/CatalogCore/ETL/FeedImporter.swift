@@ -4,14 +4,6 @@ import Foundation
 import NIOCore
 import Synchronization
 
-/// Rows read so far by a running import, for heartbeats.
-public final class ImportProgress: Sendable {
-    private let rows = Atomic<Int64>(0)
-    public init() {}
-    public var rowsRead: Int64 { rows.load(ordering: .relaxed) }
-    func add(_ count: Int64) { rows.add(count, ordering: .relaxed) }
-}
-
 /// The ETL of one validation job: stream the raw object, verify its checksum, validate rows,
 /// stage them in batches and merge them in one transaction (§ETL).
 public struct FeedImporter: Sendable {
@@ -27,7 +19,9 @@ public struct FeedImporter: Sendable {
         self.batchSize = batchSize
     }
 
-    public func run(_ feed: Feed, jobID: String, progress: ImportProgress) async throws(ImportFailure) -> (JobSummary, String) {
+    /// Runs the ETL; its merge completes the job and the task that `lease` holds, in one transaction
+    /// with its changes. Throws `TaskLeaseLost` when the lease was lost meanwhile (nothing committed).
+    public func run(_ feed: Feed, jobID: String, progress: TaskProgress, lease: TaskLease) async throws -> (JobSummary, String) {
         do {
             try await store.resetAttempt(jobID: jobID)
             let store = self.store
@@ -44,7 +38,8 @@ public struct FeedImporter: Sendable {
                     },
                     stage: { rows in try await store.stage(jobID: jobID, partnerID: partnerID, rows.map(\.row)) },
                     duplicate: { line, row in DuplicateRows.sku(line: line, sku: row.sku) })
-                counts = try await store.merge(jobID: jobID, feed: feed, now: clock.now())
+                counts = try await store.merge(
+                    jobID: jobID, feed: feed, now: clock.now(), completing: Self.completion(lease, skipped: skipped, feed: feed))
             case .orders:
                 skipped = try await stageRows(
                     of: feed, jobID: jobID, progress: progress, makeReader: OrderRowReader.init(header:),
@@ -53,28 +48,19 @@ public struct FeedImporter: Sendable {
                         try await store.stageOrderLines(jobID: jobID, rows.map { StagedOrderLine(line: $0.line, record: $0.row) })
                     },
                     duplicate: { line, row in DuplicateRows.orderLine(line: line, orderID: row.orderID, sku: row.sku) })
-                counts = try await store.mergeOrderLines(jobID: jobID, feed: feed, now: clock.now())
+                counts = try await store.mergeOrderLines(
+                    jobID: jobID, feed: feed, now: clock.now(), completing: Self.completion(lease, skipped: skipped, feed: feed))
             }
-            var summary = JobSummary()
-            summary.inserted = counts.inserted
-            summary.updated = counts.updated
-            summary.unchanged = counts.unchanged
-            // Duplicates that the store found itself while merging are skipped rows too.
-            summary.skipped = skipped + counts.duplicates
-            summary.deactivated = counts.deactivated
-            summary.rowsTotal = counts.inserted + counts.updated + counts.unchanged + summary.skipped
-            return (summary, Self.message(summary, feed: feed))
+            return FeedValidation.summary(counts, skipped: skipped, feed: feed)
+        } catch let error as TaskLeaseLost {
+            throw error
         } catch {
-            throw ImportFailure.from(error)
+            throw TaskFailure.from(error)
         }
     }
 
-    static func message(_ summary: JobSummary, feed: Feed) -> String {
-        let what = feed.feedType == .products ? "Products" : "Order lines"
-        var message = "ETL processing completed. \(what) processed: \(summary.rowsTotal). Inserted: \(summary.inserted). "
-            + "Updated: \(summary.updated). Unchanged: \(summary.unchanged). Skipped: \(summary.skipped)."
-        if feed.mode == .full { message += " Deactivated: \(summary.deactivated)." }
-        return message
+    static func completion(_ lease: TaskLease, skipped: Int64, feed: Feed) -> AttemptCompletion {
+        AttemptCompletion(lease: lease) { counts in FeedValidation.summary(counts, skipped: skipped, feed: feed) }
     }
 
     typealias Prepared<Row> = (rows: [(line: Int, row: Row)], diagnostics: [RowDiagnostic])
@@ -124,7 +110,7 @@ public struct FeedImporter: Sendable {
     /// A batch is prepared (looked up, validated) while the one before it is staged, and the next is
     /// parsed meanwhile; at most one batch is being staged.
     private func stageRows<Reader: Sendable, Row: Sendable>(
-        of feed: Feed, jobID: String, progress: ImportProgress,
+        of feed: Feed, jobID: String, progress: TaskProgress,
         makeReader: @escaping @Sendable ([String]) -> Reader,
         prepare: @escaping @Sendable (Reader, [CSVRecord]) async throws -> Prepared<Row>,
         stage: @escaping @Sendable ([(line: Int, row: Row)]) async throws -> [Int],
@@ -182,7 +168,7 @@ public struct FeedImporter: Sendable {
                     }
                     if let gzip {
                         do { try gzip.inflate(bytes) { try pipeline.consume($0) } } catch is GzipInflater.Failure {
-                            throw ImportFailure.permanent("INVALID_FEED", "The raw file is not valid gzip data.")
+                            throw TaskFailure.permanent("INVALID_FEED", "The raw file is not valid gzip data.")
                         }
                     } else {
                         try pipeline.consume(bytes)
@@ -191,7 +177,7 @@ public struct FeedImporter: Sendable {
                 if pipeline.hasBatch { try await drain() }
             }
             do { try gzip?.finish() } catch {
-                throw ImportFailure.permanent("INVALID_FEED", "The raw gzip data ends prematurely.")
+                throw TaskFailure.permanent("INVALID_FEED", "The raw gzip data ends prematurely.")
             }
             try pipeline.finish()
             try await drain()
@@ -205,7 +191,7 @@ public struct FeedImporter: Sendable {
         let digest = Hex.encode(hasher.finalize())
         guard digest == feed.sha256 else {
             try await store.resetAttempt(jobID: jobID)
-            throw ImportFailure.permanent(
+            throw TaskFailure.permanent(
                 "CHECKSUM_MISMATCH", "The raw file's SHA-256 is \(digest), not \(feed.sha256) as recorded at upload.")
         }
         return skipped
@@ -243,7 +229,7 @@ struct RowPipeline<Reader> {
         defer { swap(&parser, &self.parser) }
         try parser.finish { record in try take(record) }
         if reader == nil {
-            throw ImportFailure.permanent("INVALID_FEED", "The raw file has no header row.")
+            throw TaskFailure.permanent("INVALID_FEED", "The raw file has no header row.")
         }
     }
 
@@ -251,11 +237,11 @@ struct RowPipeline<Reader> {
         guard !record.isBlank else { return }
         guard reader != nil else {
             guard record.malformation == nil else {
-                throw ImportFailure.permanent("INVALID_FEED", "The header row is not valid CSV.")
+                throw TaskFailure.permanent("INVALID_FEED", "The header row is not valid CSV.")
             }
             let header = record.strings().map { $0 ?? "" }
             do { try FeedColumns.check(header: header, for: feedType) } catch let error as CatalogError {
-                throw ImportFailure.permanent("INVALID_FEED", error.message)
+                throw TaskFailure.permanent("INVALID_FEED", error.message)
             }
             self.reader = makeReader(header)
             return

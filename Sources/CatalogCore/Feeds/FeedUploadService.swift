@@ -12,12 +12,15 @@ public struct FeedUploadService: Sendable {
     let objects: any ObjectStore
     let clock: any CatalogClock
     let maxUploadBytes: Int64
+    /// Queue each feed's validation job at once (`CATALOG_AUTO_RUN`).
+    let autoRun: Bool
 
-    public init(store: any CatalogStore, objects: any ObjectStore, clock: any CatalogClock, maxUploadBytes: Int64) {
+    public init(store: any CatalogStore, objects: any ObjectStore, clock: any CatalogClock, maxUploadBytes: Int64, autoRun: Bool = false) {
         self.store = store
         self.objects = objects
         self.clock = clock
         self.maxUploadBytes = maxUploadBytes
+        self.autoRun = autoRun
     }
 
     /// Uploads a whole body in one call (CLI, tests).

@@ -100,7 +100,8 @@ public final class FeedUploadSession {
             uploadedAt: now, rawFileBucket: service.objects.bucket, rawFileKey: key,
             idempotency: plan.idempotencyKey.map {
                 IdempotencyRecord(partnerName: plan.partnerName, key: $0, fingerprint: fingerprint, feedID: feedID, createdAt: now)
-            })
+            },
+            runValidation: service.autoRun)
         do {
             let feed = try await service.store.createFeed(newFeed)
             Counter(label: "catalog_upload_bytes").increment(by: Int(bytesReceived))

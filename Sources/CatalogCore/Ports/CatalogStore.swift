@@ -59,5 +59,5 @@ public protocol StoreHealth: Sendable {
 }
 
 /// Everything the use cases need from the primary database.
-public typealias CatalogStore = IDAllocator & PartnerRepository & APIKeyRepository & FeedRepository & JobRepository & JobQueue & ProductLoader & OrderLoader
+public typealias CatalogStore = IDAllocator & PartnerRepository & APIKeyRepository & FeedRepository & JobRepository & TaskQueue & ValidationJobs & ProductLoader & OrderLoader
     & StoreHealth & ProductReader & OrderRepository & AnalyticsQueries

@@ -72,8 +72,9 @@ public protocol ProductLoader: Sendable {
     func recordDiagnostics(jobID: String, _ diagnostics: [RowDiagnostic]) async throws
 
     /// Applies the staged rows: inserts new SKUs, updates changed or inactive ones, leaves identical
-    /// ones untouched, and in full mode deactivates the partner's active products the feed lacks.
-    func merge(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts
+    /// ones untouched, and in full mode deactivates the partner's active products the feed lacks; in
+    /// the same transaction records `completion`.
+    func merge(jobID: String, feed: Feed, now: Date, completing completion: AttemptCompletion) async throws -> MergeCounts
 
     /// The job's diagnostics in line order (a line has at most one); `PageRequest.after` is a line number.
     func diagnostics(jobID: String, _ page: PageRequest) async throws -> Page<RowDiagnostic>
@@ -85,5 +86,5 @@ public protocol OrderLoader: Sendable {
     func stageOrderLines(jobID: String, _ batch: [StagedOrderLine]) async throws -> [Int]
 
     /// Creates orders first seen, inserts new lines, updates changed ones, leaves identical ones untouched.
-    func mergeOrderLines(jobID: String, feed: Feed, now: Date) async throws -> MergeCounts
+    func mergeOrderLines(jobID: String, feed: Feed, now: Date, completing completion: AttemptCompletion) async throws -> MergeCounts
 }

@@ -5,12 +5,15 @@ public struct Catalog: Sendable {
     public let clock: any CatalogClock
     public let maxUploadBytes: Int64
     public let events: JobEvents
+    /// Validation jobs are queued to run as soon as their feed is stored (`CATALOG_AUTO_RUN`).
+    public let autoRun: Bool
 
     public init(
         store: any CatalogStore, objects: any ObjectStore, clock: any CatalogClock = SystemClock(), maxUploadBytes: Int64,
-        events: JobEvents = JobEvents()
+        events: JobEvents = JobEvents(), autoRun: Bool = false
     ) {
         self.events = events
+        self.autoRun = autoRun
         self.store = store
         self.objects = objects
         self.clock = clock
@@ -20,7 +23,7 @@ public struct Catalog: Sendable {
     public var partners: PartnerService { PartnerService(store: store, clock: clock) }
     public var keys: KeyService { KeyService(store: store, clock: clock) }
     public var uploads: FeedUploadService {
-        FeedUploadService(store: store, objects: objects, clock: clock, maxUploadBytes: maxUploadBytes)
+        FeedUploadService(store: store, objects: objects, clock: clock, maxUploadBytes: maxUploadBytes, autoRun: autoRun)
     }
     public var feeds: FeedQueries { FeedQueries(store: store, objects: objects) }
     public var jobs: JobQueries { JobQueries(store: store) }
