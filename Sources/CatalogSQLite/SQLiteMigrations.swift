@@ -164,6 +164,7 @@ enum SQLiteMigrations {
         SQLiteAnalyticsMigrations.register(&migrator)
         SQLiteETLMigrations.register(&migrator)
         SQLiteTopProductsMigrations.register(&migrator)
+        SQLiteDashboardMigrations.register(&migrator)
         return migrator
     }
 }
