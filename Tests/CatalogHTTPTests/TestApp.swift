@@ -69,6 +69,17 @@ struct TestApp {
         try await app.test(.router, body)
     }
 
+    /// Serves the router on a loopback port, for tests that speak HTTP over a socket of their own.
+    func testLive(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        var logger = Logger(label: "partner-catalog-tests")
+        logger.logLevel = .critical
+        let app = Application(
+            router: CatalogHTTP.router(catalog: catalog, spoolDirectory: directory.path + "/tmp", registry: TestMetrics.registry),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            logger: logger)
+        try await app.test(.live, body)
+    }
+
     func worker(
         _ owner: String = "test-worker", logger: Logger? = nil, configure: (inout JobWorker.Settings) -> Void = { _ in }
     ) -> JobWorker {
