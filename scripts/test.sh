@@ -17,6 +17,7 @@ trap postgres_stop EXIT
 scripts/with-moto.sh swift test "$@"
 
 # Against a live `serve` (the binary the tests just built): the examples of the partner upload, mobile paging
-# and analytics guides (a fresh server each), then schemathesis.
+# and analytics guides (a fresh server each), the analysts' page in headless Chromium, then schemathesis.
 scripts/docs-examples.sh
+scripts/dashboard-browser.sh
 scripts/schemathesis.sh

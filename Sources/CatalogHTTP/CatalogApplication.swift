@@ -29,6 +29,7 @@ public enum CatalogHTTP {
         ProductRoutes(catalog: catalog).register(on: router)
         OrderRoutes(catalog: catalog).register(on: router)
         AnalyticsRoutes(catalog: catalog).register(on: router)
+        DashboardRoutes(catalog: catalog).register(on: router)
         return router
     }
 

@@ -216,5 +216,5 @@ enum PostgresMigrations {
             CREATE UNIQUE INDEX job_errors_by_line ON job_errors (job_id, line);
             """),
     ] + PostgresReadPathMigrations.all + PostgresAnalyticsMigrations.all + PostgresInventoryMigrations.all + PostgresETLMigrations.all
-        + PostgresTopProductsMigrations.all + PostgresQueueMigrations.all
+        + PostgresTopProductsMigrations.all + PostgresQueueMigrations.all + PostgresDashboardMigrations.all
 }

@@ -165,6 +165,7 @@ enum SQLiteMigrations {
         SQLiteETLMigrations.register(&migrator)
         SQLiteTopProductsMigrations.register(&migrator)
         SQLiteQueueMigrations.register(&migrator)
+        SQLiteDashboardMigrations.register(&migrator)
         return migrator
     }
 }

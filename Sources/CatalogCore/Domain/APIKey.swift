@@ -29,10 +29,10 @@ public struct IssuedAPIKey: Sendable {
 
 public enum APIKeySecret {
     /// 256 random bits, URL-safe, with a recognisable prefix.
-    public static func generate() -> String {
+    public static func generate(prefix: String = "pck_") -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return "pck_" + Hex.encode(bytes)
+        return prefix + Hex.encode(bytes)
     }
 
     public static func hash(_ secret: String) -> String {

@@ -61,3 +61,4 @@ public protocol StoreHealth: Sendable {
 /// Everything the use cases need from the primary database.
 public typealias CatalogStore = IDAllocator & PartnerRepository & APIKeyRepository & FeedRepository & JobRepository & TaskQueue & ValidationJobs & ProductLoader & OrderLoader
     & StoreHealth & ProductReader & OrderRepository & AnalyticsQueries
+    & DashboardSessionRepository & SkuUnitsQueries
