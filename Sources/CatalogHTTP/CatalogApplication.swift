@@ -7,8 +7,9 @@ import ServiceLifecycle
 public enum CatalogHTTP {
     /// The router with every route of the contract and its middleware, for `serve` and for tests.
     /// `registry` is the one the process bootstrapped swift-metrics with; `/metrics` serves it.
+    /// `pingInterval`: how often idle change streams get a `: ping` (§Products: 15 s).
     public static func router(
-        catalog: Catalog, spoolDirectory: String, registry: PrometheusCollectorRegistry
+        catalog: Catalog, spoolDirectory: String, registry: PrometheusCollectorRegistry, pingInterval: Duration = .seconds(15)
     ) -> Router<CatalogRequestContext> {
         let router = Router(context: CatalogRequestContext.self)
         // Middleware applies to routes registered after it, and to unknown routes.
@@ -26,6 +27,7 @@ public enum CatalogHTTP {
         PartnerRoutes(catalog: catalog).register(on: router)
         FeedRoutes(catalog: catalog, spoolDirectory: spoolDirectory).register(on: router)
         JobRoutes(catalog: catalog).register(on: router)
+        ProductChangeRoutes(catalog: catalog, hub: ChangeStreamHub(listeners: catalog.changeListeners, pingInterval: pingInterval)).register(on: router)
         ProductRoutes(catalog: catalog).register(on: router)
         OrderRoutes(catalog: catalog).register(on: router)
         AnalyticsRoutes(catalog: catalog).register(on: router)

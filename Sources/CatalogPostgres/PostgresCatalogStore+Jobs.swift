@@ -64,6 +64,7 @@ extension PostgresCatalogStore: JobRepository {
             status: JobStatus(rawValue: try row.value("status")) ?? .queued, attempts: try row.value("attempts"),
             createdAt: try row.value("created_at"), startedAt: try row.optional("started_at"),
             finishedAt: try row.optional("finished_at"), rowsRead: try row.value("rows_read"), summary: summary,
-            message: try row.optional("message"), error: errorCode.map { JobFailure(code: $0, message: errorMessage ?? "") })
+            message: try row.optional("message"), error: errorCode.map { JobFailure(code: $0, message: errorMessage ?? "") },
+            changePosition: try row.optional("change_position"))
     }
 }

@@ -91,6 +91,9 @@ extension PostgresCatalogStore: ProductLoader {
             let logger = self.logger
             let partnerID = feed.partnerID
             try await Self.tuneForBulkMerge(staging: "product_staging", connection, logger)
+            // Every product this merge writes names its change batch; the batch gets its position at the end.
+            guard let batch = try await connection.query("SELECT nextval('product_change_batch_ids')", logger: logger).one(Int64.self)
+            else { throw CatalogError(.internal, "The change batch sequence returned nothing.") }
             // Later rows repeating a SKU are dropped and recorded; the first occurrence counts.
             let duplicates = try await connection.query("""
                 WITH dup AS (
@@ -138,7 +141,7 @@ extension PostgresCatalogStore: ProductLoader {
                         category = s.category, price_units = s.price_units, currency = s.currency,
                         availability = s.availability, quantity = s.quantity, image_urls = s.image_urls,
                         attributes = s.attributes, content_hash = s.content_hash, row_fingerprint = s.row_fingerprint,
-                        status = 'active', feed_id = \(feed.feedID), updated_at = \(now)
+                        status = 'active', feed_id = \(feed.feedID), updated_at = \(now), change_batch = \(batch)
                     FROM product_staging s
                     WHERE s.job_id = \(jobID) AND NOT s.unchanged AND p.partner_id = \(partnerID) AND p.sku = s.sku
                       AND (p.content_hash <> s.content_hash OR p.status <> 'active')
@@ -163,10 +166,11 @@ extension PostgresCatalogStore: ProductLoader {
                 try await connection.query("""
                     INSERT INTO products (seq, product_id, partner_id, partner_name, sku, product_name, description, brand,
                         category, price_units, currency, availability, quantity, image_urls, attributes, content_hash,
-                        row_fingerprint, status, feed_id, created_at, updated_at)
+                        row_fingerprint, status, feed_id, created_at, updated_at, change_batch)
                     SELECT n.seq, catalog_id('PR', n.seq), \(partnerID), \(feed.partnerName), s.sku, s.product_name,
                         s.description, s.brand, s.category, s.price_units, s.currency, s.availability, s.quantity,
-                        s.image_urls, s.attributes, s.content_hash, s.row_fingerprint, 'active', \(feed.feedID), \(now), \(now)
+                        s.image_urls, s.attributes, s.content_hash, s.row_fingerprint, 'active', \(feed.feedID), \(now), \(now),
+                        \(batch)
                     FROM (
                         SELECT s.sku, \(first) + row_number() OVER (ORDER BY s.line) AS seq
                         FROM product_staging s
@@ -179,7 +183,7 @@ extension PostgresCatalogStore: ProductLoader {
             if feed.mode == .full {
                 counts.deactivated = try await connection.query("""
                     WITH gone AS (
-                        UPDATE products p SET status = 'inactive', feed_id = \(feed.feedID), updated_at = \(now)
+                        UPDATE products p SET status = 'inactive', feed_id = \(feed.feedID), updated_at = \(now), change_batch = \(batch)
                         WHERE p.partner_id = \(partnerID) AND p.status = 'active'
                           AND NOT EXISTS (SELECT 1 FROM product_staging s WHERE s.job_id = \(jobID) AND s.sku = p.sku)
                         RETURNING 1)
@@ -187,7 +191,8 @@ extension PostgresCatalogStore: ProductLoader {
                     """, logger: logger).one(Int64.self) ?? 0
             }
             try await connection.query("DELETE FROM product_staging WHERE job_id = \(jobID)", logger: logger).drain()
-            try await Self.complete(jobID: jobID, completion, counts, now: now, connection, logger)
+            let position = try await Self.recordChangeBatch(batch, jobID: jobID, feed: feed, counts, now: now, connection, logger)
+            try await Self.complete(jobID: jobID, completion, counts, changePosition: position, now: now, connection, logger)
             return counts
         }
     }

@@ -27,7 +27,7 @@ extension PostgresCatalogStore: ValidationJobs {
                     UPDATE jobs SET status = 'queued', runs = runs + 1, attempts = 0, started_at = NULL,
                         finished_at = NULL, rows_read = 0, rows_total = NULL, inserted = NULL, updated = NULL,
                         unchanged = NULL, skipped = NULL, deactivated = NULL, error_code = NULL, error_message = NULL,
-                        message = 'Queued for validation.'
+                        change_position = NULL, message = 'Queued for validation.'
                     WHERE job_id = \(jobID)
                     """, logger: logger).drain()
             }
@@ -97,8 +97,8 @@ extension PostgresCatalogStore: ValidationJobs {
     /// The end of a completed attempt, inside its merge's transaction: throws `TaskLeaseLost` (rolling
     /// the merge back) when the lease is no longer held.
     static func complete(
-        jobID: String, _ completion: AttemptCompletion, _ counts: MergeCounts, now: Date, _ connection: PostgresConnection,
-        _ logger: Logger
+        jobID: String, _ completion: AttemptCompletion, _ counts: MergeCounts, changePosition: Int64?, now: Date,
+        _ connection: PostgresConnection, _ logger: Logger
     ) async throws {
         guard try await finish(completion.lease, .completed, now: now, connection, logger) else {
             throw TaskLeaseLost(completion.lease)
@@ -108,7 +108,7 @@ extension PostgresCatalogStore: ValidationJobs {
             UPDATE jobs SET status = 'completed', finished_at = \(now), rows_read = \(summary.rowsTotal),
                 rows_total = \(summary.rowsTotal), inserted = \(summary.inserted), updated = \(summary.updated),
                 unchanged = \(summary.unchanged), skipped = \(summary.skipped), deactivated = \(summary.deactivated),
-                message = \(message), error_code = NULL, error_message = NULL
+                message = \(message), error_code = NULL, error_message = NULL, change_position = \(changePosition)
             WHERE job_id = \(jobID)
             """, logger: logger).drain()
         try await connection.query("""

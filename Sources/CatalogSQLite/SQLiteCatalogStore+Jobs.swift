@@ -56,6 +56,7 @@ extension SQLiteCatalogStore: JobRepository {
             partnerName: row["partner_name"], status: JobStatus(rawValue: row["status"]) ?? .queued,
             attempts: row["attempts"], createdAt: row["created_at"], startedAt: row["started_at"],
             finishedAt: row["finished_at"], rowsRead: row["rows_read"], summary: summary, message: row["message"],
-            error: errorCode.map { JobFailure(code: $0, message: row["error_message"] ?? "") })
+            error: errorCode.map { JobFailure(code: $0, message: row["error_message"] ?? "") },
+            changePosition: row["change_position"])
     }
 }

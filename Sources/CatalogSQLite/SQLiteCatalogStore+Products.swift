@@ -197,6 +197,8 @@ extension SQLiteCatalogStore: ProductLoader {
             try Self.ensureStaging(db)
             try Self.ensureSeenProducts(db, seenTable)
             let partnerID = feed.partnerID
+            // Every product this merge writes names its change batch; the batch gets its position at the end.
+            let batch = try Int64.fetchOne(db, sql: "SELECT coalesce(max(batch_id), 0) + 1 FROM product_change_batches")!
             let row = try Row.fetchOne(db, sql: """
                 SELECT count(*) FILTER (WHERE NOT unchanged AND product_seq IS NULL) AS inserted,
                        count(*) FILTER (WHERE NOT unchanged AND product_seq IS NOT NULL) AS updated
@@ -213,10 +215,10 @@ extension SQLiteCatalogStore: ProductLoader {
                         category = s.category, price_units = s.price_units, currency = s.currency,
                         availability = s.availability, quantity = s.quantity, image_urls = s.image_urls,
                         attributes = s.attributes, content_hash = s.content_hash, row_fingerprint = s.row_fingerprint,
-                        status = 'active', feed_id = ?, updated_at = ?
+                        status = 'active', feed_id = ?, updated_at = ?, change_batch = ?
                     FROM product_staging s
                     WHERE s.job_id = ? AND NOT s.unchanged AND products.seq = s.product_seq
-                    """, arguments: [feed.feedID, now, jobID])
+                    """, arguments: [feed.feedID, now, batch, jobID])
             }
             // Rows unchanged in content but written differently leave their fingerprint (few rows, or
             // every row once after an upgrade): `product_seq` is set only on those.
@@ -228,9 +230,9 @@ extension SQLiteCatalogStore: ProductLoader {
             // Before the new products exist: every product that was there and that the feed named is seen.
             if feed.mode == .full {
                 try db.execute(sql: """
-                    UPDATE products SET status = 'inactive', feed_id = ?, updated_at = ?
+                    UPDATE products SET status = 'inactive', feed_id = ?, updated_at = ?, change_batch = ?
                     WHERE partner_id = ? AND status = 'active' AND seq NOT IN (SELECT seq FROM \(seenTable))
-                    """, arguments: [feed.feedID, now, partnerID])
+                    """, arguments: [feed.feedID, now, batch, partnerID])
                 counts.deactivated = Int64(db.changesCount)
             }
             if counts.inserted > 0 {
@@ -252,17 +254,18 @@ extension SQLiteCatalogStore: ProductLoader {
                 try db.execute(sql: """
                     INSERT INTO products (seq, product_id, partner_id, partner_name, sku, product_name, description, brand,
                         category, price_units, currency, availability, quantity, image_urls, attributes, content_hash,
-                        row_fingerprint, status, feed_id, created_at, updated_at)
+                        row_fingerprint, status, feed_id, created_at, updated_at, change_batch)
                     SELECT ?1 + n.rowid, 'PR' || printf('%05d', ?1 + n.rowid), ?2, ?3, s.sku, s.product_name, s.description,
                         s.brand, s.category, s.price_units, s.currency, s.availability, s.quantity, s.image_urls, s.attributes,
-                        s.content_hash, s.row_fingerprint, 'active', ?4, ?5, ?5
+                        s.content_hash, s.row_fingerprint, 'active', ?4, ?5, ?5, ?6
                     FROM temp.new_products n JOIN product_staging s ON s.rowid = n.staged
-                    """, arguments: [last - counts.inserted, partnerID, feed.partnerName, feed.feedID, now])
+                    """, arguments: [last - counts.inserted, partnerID, feed.partnerName, feed.feedID, now, batch])
                 try db.execute(sql: "DROP TABLE temp.new_products")
             }
             try db.execute(sql: "DELETE FROM product_staging WHERE job_id = ?", arguments: [jobID])
             try db.execute(sql: "DROP TABLE \(seenTable)")
-            try Self.complete(jobID: jobID, completion, counts, now: now, db)
+            let position = try Self.recordChangeBatch(batch, jobID: jobID, feed: feed, counts, now: now, db)
+            try Self.complete(jobID: jobID, completion, counts, changePosition: position, now: now, db)
             return counts
         }
     }

@@ -20,7 +20,7 @@ extension SQLiteCatalogStore: ValidationJobs {
                     UPDATE jobs SET status = 'queued', runs = runs + 1, attempts = 0, started_at = NULL,
                         finished_at = NULL, rows_read = 0, rows_total = NULL, inserted = NULL, updated = NULL,
                         unchanged = NULL, skipped = NULL, deactivated = NULL, error_code = NULL, error_message = NULL,
-                        message = 'Queued for validation.'
+                        change_position = NULL, message = 'Queued for validation.'
                     WHERE job_id = ?
                     """, arguments: [jobID])
             }
@@ -79,16 +79,19 @@ extension SQLiteCatalogStore: ValidationJobs {
 
     /// The end of a completed attempt, inside its merge's transaction: throws `TaskLeaseLost` (rolling
     /// the merge back) when the lease is no longer held.
-    static func complete(jobID: String, _ completion: AttemptCompletion, _ counts: MergeCounts, now: Date, _ db: Database) throws {
+    static func complete(
+        jobID: String, _ completion: AttemptCompletion, _ counts: MergeCounts, changePosition: Int64?, now: Date, _ db: Database
+    ) throws {
         guard try finish(completion.lease, .completed, now: now, db) else { throw TaskLeaseLost(completion.lease) }
         let (summary, message) = completion.describe(counts)
         try db.execute(sql: """
             UPDATE jobs SET status = 'completed', finished_at = ?, rows_read = ?, rows_total = ?, inserted = ?, updated = ?,
-                unchanged = ?, skipped = ?, deactivated = ?, message = ?, error_code = NULL, error_message = NULL
+                unchanged = ?, skipped = ?, deactivated = ?, message = ?, error_code = NULL, error_message = NULL,
+                change_position = ?
             WHERE job_id = ?
             """, arguments: [
                 now, summary.rowsTotal, summary.rowsTotal, summary.inserted, summary.updated, summary.unchanged,
-                summary.skipped, summary.deactivated, message, jobID,
+                summary.skipped, summary.deactivated, message, changePosition, jobID,
             ])
         try db.execute(sql: """
             UPDATE feeds SET status = 'processed' WHERE feed_id = (SELECT feed_id FROM jobs WHERE job_id = ?)

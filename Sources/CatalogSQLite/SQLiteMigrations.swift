@@ -166,6 +166,7 @@ enum SQLiteMigrations {
         SQLiteTopProductsMigrations.register(&migrator)
         SQLiteQueueMigrations.register(&migrator)
         SQLiteDashboardMigrations.register(&migrator)
+        SQLiteChangeFeedMigrations.register(&migrator)
         return migrator
     }
 }

@@ -2,9 +2,9 @@ import CatalogCore
 import Foundation
 import GRDB
 
-/// A node's local copy of the active products (PostgreSQL mode), in an SQLite file of its own that
-/// starts empty with each process. Its `products` table has the embedded store's product columns and
-/// sort indexes, so the embedded store's queries serve it unchanged.
+/// A node's local copy of the products, of every status (PostgreSQL mode), in an SQLite file of its own
+/// that starts empty with each process and follows the change feed. Its `products` table has the
+/// embedded store's product columns and sort indexes, so the embedded store's queries serve it unchanged.
 public final class SQLiteProductCache: ProductCacheStore, Sendable {
     let pool: DatabasePool
     public let path: String
@@ -67,27 +67,40 @@ public final class SQLiteProductCache: ProductCacheStore, Sendable {
         """
 
     public func apply(_ products: [Product]) async throws {
+        try await pool.write { db in try Self.upsert(products, into: "products", db) }
+    }
+
+    /// Staged in a TEMP table of the writer connection (the pool has one writer), unseen by readers.
+    public func stagePending(_ products: [Product]) async throws {
         try await pool.write { db in
-            let upsert = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO products (\(SQLiteCatalogStore.productColumns))
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let delete = try db.cachedStatement(sql: "DELETE FROM products WHERE seq = ?")
-            for product in products {
-                guard product.status == .active else {
-                    try delete.execute(arguments: [product.seq])
-                    continue
-                }
-                try upsert.execute(arguments: [
-                    product.seq, product.productID, product.partnerName, product.sku, product.productName, product.description,
-                    product.brand, product.category, product.price.units, product.currency, product.availability, product.quantity,
-                    product.imageURLsJSON, product.attributesJSON, product.status.rawValue, product.feedID,
-                    // Written by hand, truncated to the millisecond as the JSON shows it (Foundation's formatter
-                    // can round a binary fraction down by one millisecond).
-                    UTCMicroseconds.sqliteText(UTCMicroseconds.of(product.createdAt)),
-                    UTCMicroseconds.sqliteText(UTCMicroseconds.of(product.updatedAt)),
-                ])
-            }
+            try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS pending AS SELECT * FROM main.products WHERE 0")
+            try Self.upsert(products, into: "temp.pending", db)
+        }
+    }
+
+    public func publishPending() async throws {
+        try await pool.write { db in
+            try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS pending AS SELECT * FROM main.products WHERE 0")
+            try db.execute(sql: "INSERT OR REPLACE INTO main.products SELECT * FROM temp.pending")
+            try db.execute(sql: "DELETE FROM temp.pending")
+        }
+    }
+
+    private static func upsert(_ products: [Product], into table: String, _ db: Database) throws {
+        let upsert = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO \(table) (\(SQLiteCatalogStore.productColumns))
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for product in products {
+            try upsert.execute(arguments: [
+                product.seq, product.productID, product.partnerName, product.sku, product.productName, product.description,
+                product.brand, product.category, product.price.units, product.currency, product.availability, product.quantity,
+                product.imageURLsJSON, product.attributesJSON, product.status.rawValue, product.feedID,
+                // Written by hand, truncated to the millisecond as the JSON shows it (Foundation's formatter
+                // can round a binary fraction down by one millisecond).
+                UTCMicroseconds.sqliteText(UTCMicroseconds.of(product.createdAt)),
+                UTCMicroseconds.sqliteText(UTCMicroseconds.of(product.updatedAt)),
+            ])
         }
     }
 

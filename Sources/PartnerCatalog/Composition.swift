@@ -11,13 +11,19 @@ import ServiceLifecycle
 enum Composition {
     /// A catalog and what must run beside it for as long as it is used.
     struct Runtime {
-        let catalog: Catalog
+        var catalog: Catalog
         /// Background services the store needs (PostgreSQL's job notifications).
-        let services: [any Service]
+        var services: [any Service]
         /// Where the data lives, for start-up logs.
         let storeDescription: String
         /// The schema migrations in place, oldest first.
         let migrations: [String]
+
+        func adding(_ service: any Service) -> Runtime {
+            var runtime = self
+            runtime.services.append(service)
+            return runtime
+        }
     }
 
     /// `autoRun`: feeds stored through this catalog queue their validation job at once (`CATALOG_AUTO_RUN`).

@@ -22,7 +22,6 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Registered as an admin key at start. [env: CATALOG_ADMIN_KEY]")
     var adminKey: String?
 
-    @OptionGroup var cacheOptions: ProductCacheOptions
 
     func run() async throws {
         let settings = try store.resolve()
@@ -34,9 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         let (workerCount, autoRun) = try workerOptions.resolve()
         var runtime = try await Composition.makeRuntime(settings, autoRun: autoRun, logger: logger)
-        if try cacheOptions.resolve() {
-            runtime = try await Composition.withProductCache(runtime, settings, logger: logger)
-        }
+        runtime = try await Composition.withReadModel(runtime, settings, logger: logger)
         let catalog = runtime.catalog
         try await Composition.checkObjectStore(catalog.objects)
         switch try await catalog.keys.bootstrapAdmin(configuredKey: adminKey ?? environment["CATALOG_ADMIN_KEY"]) {

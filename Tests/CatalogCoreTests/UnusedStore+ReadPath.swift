@@ -2,10 +2,11 @@ import CatalogCore
 import Foundation
 import Testing
 
-/// The read path's ports on the store the code under test must not reach.
+/// The change feed's port on the store the code under test must not reach.
 extension UnusedStore {
-    func product(id: String) async throws -> Product? { try fail() }
-    func listProducts(_ query: ProductQuery) async throws -> ProductPage { try fail() }
+    func changeBatches(from position: Int64, partnerName: String?, limit: Int) async throws -> [ChangeBatch] { try fail() }
+    func changedProducts(batchID: Int64, afterSeq: Int64, limit: Int) async throws -> [Product] { try fail() }
+    func latestChangePosition() async throws -> Int64 { try fail() }
 }
 
 extension UnusedStore {

@@ -171,10 +171,8 @@ import Testing
         case .sqlite: try SQLiteCatalogStore(path: app.directory.path + "/catalog.sqlite")
         case .postgres: try PostgresCatalogStore(url: try #require(app.databaseURL))
         }
-        let second = TestApp(
-            directory: app.directory,
-            catalog: Catalog(store: secondStore, objects: try FileObjectStore(root: app.directory.path + "/objects"), maxUploadBytes: 1 << 20),
-            adminKey: app.adminKey, kind: store, databaseURL: app.databaseURL)
+        let second = app.node(
+            catalog: Catalog(store: secondStore, objects: try FileObjectStore(root: app.directory.path + "/objects"), maxUploadBytes: 1 << 20))
         let token = TestState("")
         try await app.test { client in token.value = try await client.dashboardSession(app.adminKey) }
         try await second.test { client in

@@ -1,4 +1,5 @@
 import CatalogCore
+import CatalogFileStore
 import CatalogPostgres
 import CatalogSQLite
 import CatalogTestSupport
@@ -7,32 +8,33 @@ import HummingbirdTesting
 import Logging
 import Testing
 
-/// The node-local product cache of PostgreSQL mode: it answers what the primary store answers, follows
-/// completed jobs within a second, and catches up on jobs it was not told about.
+/// PostgreSQL mode's read model: each node's SQLite copy of the products, copied from a snapshot at
+/// start and following the change feed (§Products: every node serves a job's changes within 1 s, the
+/// node that answered `run?wait=true` at once).
 @Suite struct ProductCacheTests {
-    struct Cached {
+    /// A second node on `app`'s database: its own cache, copied now, and its own follower.
+    struct Node {
         let app: TestApp
-        let cachedApp: TestApp
-        let sync: ProductCacheSync
         let cache: SQLiteProductCache
+        let follower: ProductFeedFollower
+        let running: BackgroundTask
     }
 
-    /// A PostgreSQL app, and the same catalog reading active products through a cache built now.
-    static func cached(events: JobEvents? = nil, catchUpInterval: TimeInterval = 60,
-                       before: (TestApp) async throws -> Void) async throws -> Cached {
-        let app = try await TestApp.make(.postgres)
-        try await before(app)
-        let store = try #require(app.catalog.store as? PostgresCatalogStore)
-        let cache = try SQLiteProductCache(path: app.directory.path + "/cache/products.sqlite")
+    static func node(of app: TestApp, events: JobEvents = JobEvents(), catchUpInterval: TimeInterval = 60, name: String = "node2")
+        async throws -> Node
+    {
+        let store = try PostgresCatalogStore(url: try #require(app.databaseURL))
+        let cache = try SQLiteProductCache(path: app.directory.path + "/\(name)/products.sqlite")
         var logger = Logger(label: "test-cache")
         logger.logLevel = .error
-        let sync = ProductCacheSync(source: store, cache: cache, events: events ?? app.catalog.events,
-                                    catchUpInterval: catchUpInterval, logger: logger)
-        try await sync.build()
-        let cachedApp = TestApp(
-            directory: app.directory, catalog: app.catalog.readingProducts(from: CachedProductReader(cache: cache, primary: store)),
-            adminKey: app.adminKey, kind: .postgres, databaseURL: app.databaseURL)
-        return Cached(app: app, cachedApp: cachedApp, sync: sync, cache: cache)
+        let catalog = Catalog(store: store, objects: try FileObjectStore(root: app.directory.path + "/objects"), maxUploadBytes: 1 << 30,
+                              events: events)
+        let follower = ProductFeedFollower(
+            log: store, cache: cache, listeners: catalog.changeListeners, events: events, catchUpInterval: catchUpInterval, logger: logger)
+        try await follower.start(snapshot: store)
+        let running = BackgroundTask { await follower.run() }
+        return Node(app: app.node(catalog: catalog.withReadModel(FollowedProductCache(cache: cache, follower: follower))),
+                    cache: cache, follower: follower, running: running)
     }
 
     static func normalized(_ items: [[String: Any]]) throws -> [String] {
@@ -49,80 +51,107 @@ import Testing
         return nil
     }
 
-    @Test func theCacheAnswersWhatPostgreSQLAnswersAndFollowsJobsWithinASecond() async throws {
-        let seed = UInt64.random(in: 1...UInt64.max)
-        var random = SeededRandom(seed: seed)
-        let first = ProductPagingTests.generate(40, partner: "acme", prefix: "A", firstNumber: 1, load: 0, using: &random)
-        let changes = ProductPagingTests.generate(15, partner: "acme", prefix: "A", firstNumber: 0, load: 0, using: &random)
-        let added = ProductPagingTests.generate(10, partner: "acme", prefix: "B", firstNumber: 0, load: 0, using: &random)
-        let key = TestState("")
-        let setup = try await Self.cached { app in
-            let (_, partnerKey) = try await app.createPartner("acme")
-            key.value = partnerKey
-            try await app.testWithWorker { client in try await client.load(ProductPagingTests.csv(first), key: partnerKey) }
-        }
-        #expect(try await setup.cache.count() == 40)
-        let running = Task { await setup.sync.run() }
-        defer { running.cancel() }
-        let admin = setup.app.adminKey
-        try await setup.cachedApp.testWithWorker { client in
-            // Changes through a job: some products updated, new ones, then a full feed that deactivates some.
-            try await client.load(ProductPagingTests.csv(changes + added), key: key.value)
-            let elapsed = try await Self.waitUntil(timeout: 1) {
-                try await client.get("/products?sku=B-9", key: admin).items.count == 1
+    /// Read your writes, many rounds: right after `run?wait=true` the same node lists the job's
+    /// inserts, updates and deactivations, of every status.
+    @Test func theNodeThatRanTheJobServesItsChangesAtOnce() async throws {
+        let app = try await TestApp.make(.postgres)
+        let (_, key) = try await app.createPartner("acme")
+        try await app.testWithWorker { client in
+            var random = SeededRandom(seed: 7)
+            var expected: [String: String] = [:]  // sku → price text, active ones
+            for round in 0..<8 {
+                var lines = ["sku,product_name,price"]
+                for index in 0..<30 where Bool.random(using: &random) || round == 0 {
+                    let price = "\(Int.random(in: 1...9, using: &random)).\(round)0"
+                    lines.append("S-\(index),Product \(index),\(price)")
+                }
+                let full = round % 3 == 2
+                let skus = Set(lines.dropFirst().map { String($0.split(separator: ",")[0]) })
+                for line in lines.dropFirst() {
+                    let fields = line.split(separator: ",").map(String.init)
+                    expected[fields[0]] = fields[2]
+                }
+                if full { expected = expected.filter { skus.contains($0.key) } }
+                _ = try await client.load(lines.joined(separator: "\n") + "\n", key: key, query: full ? "mode=full" : "")
+                let listed = try await client.walk("/products?limit=200", key: app.adminKey)
+                let actual = Dictionary(uniqueKeysWithValues: listed.map { ($0["sku"] as! String, "\($0["price"]!)") })
+                #expect(actual.keys.sorted() == expected.keys.sorted(), "round \(round)")
+                for (sku, price) in expected { #expect(Double(actual[sku] ?? "") == Double(price), "round \(round) \(sku)") }
+                let inactive = try await client.walk("/products?status=inactive&limit=200", key: app.adminKey)
+                #expect(Set(inactive.map { $0["sku"] as! String }).isDisjoint(with: expected.keys), "round \(round)")
+                #expect(inactive.count + listed.count == 30 || round == 0, "round \(round): every SKU seen is active or inactive")
             }
-            #expect(elapsed != nil, "a completed job's products reach the cache within 1 s")
-            try await client.load(ProductPagingTests.csv(Array(first.prefix(30)) + added), key: key.value, query: "mode=full")
-            #expect(try await Self.waitUntil(timeout: 1) { try await setup.cache.count() == 40 } != nil)
+        }
+    }
 
-            // Every sort and order, and a filter: the cache's pages are the primary store's.
-            try await setup.app.test { primary in
+    /// Two nodes: a job through one is served by the other within 1 s, and a node started after the
+    /// job serves it from its snapshot.
+    @Test func aJobThroughOneNodeReachesTheOthers() async throws {
+        let app = try await TestApp.make(.postgres)
+        let (_, key) = try await app.createPartner("acme")
+        let second = try await Self.node(of: app, events: app.catalog.events)
+        try await app.testWithWorker { client in
+            _ = try await client.load("sku,product_name,price\nA-1,Alpha,1.00\nA-2,Beta,2.00\n", key: key)
+        }
+        try await second.app.test { client in
+            let elapsed = try await Self.waitUntil(timeout: 1) { try await client.get("/products", key: key).items.count == 2 }
+            #expect(elapsed != nil, "the second node within 1 s")
+        }
+        let late = try await Self.node(of: app, name: "late")
+        try await late.app.test { client in
+            let listed = try await client.get("/products", key: key)
+            let single = try await client.get("/products/PR00002", key: key)
+            #expect(listed.items.count == 2)
+            #expect(single.json["product_name"] as? String == "Beta")
+        }
+        // Both copies are what the other node serves, every sort.
+        try await app.test { first in
+            try await second.app.test { other in
                 for sort in ProductSort.allCases {
-                    for order in CatalogCore.SortOrder.allCases {
-                        for extra in ["", "&brand=Acme", "&q=a&min_price=1"] {
-                            let uri = "/products?sort_by=\(sort.rawValue)&order=\(order.rawValue)&limit=7" + extra
-                            let fromCache = try await client.walk(uri, key: admin)
-                            let fromPrimary = try await primary.walk(uri, key: admin)
-                            #expect(try Self.normalized(fromCache) == Self.normalized(fromPrimary), "seed \(seed): \(uri)")
-                        }
-                    }
+                    let uri = "/products?sort_by=\(sort.rawValue)&order=desc&limit=1&status=all"
+                    let mine = try Self.normalized(try await first.walk(uri, key: app.adminKey))
+                    let theirs = try Self.normalized(try await other.walk(uri, key: app.adminKey))
+                    #expect(mine == theirs, "\(uri)")
                 }
-                // Single products: the same body and ETag; inactive ones come from the primary store.
-                for id in ["PR00001", "PR00035", "PR00045"] {
-                    let cached = try await client.get("/products/\(id)", key: admin)
-                    let direct = try await primary.get("/products/\(id)", key: admin)
-                    #expect(cached.status == direct.status)
-                    #expect(cached.headers[.eTag] == direct.headers[.eTag], "\(id)")
-                }
-                #expect(try await client.get("/products/PR00035", key: admin).json["status"] as? String == "inactive")
-                let inactive = try await client.walk("/products?status=inactive&limit=50", key: admin)
-                #expect(inactive.count == 10)
-
-                // Active products are read from the cache indeed: a row only the cache holds shows there only.
-                var marker = try #require(try await setup.cache.product(id: "PR00001"))
-                marker.productName = "only in the cache"
-                try await setup.cache.apply([marker])
-                #expect(try await client.get("/products/PR00001", key: admin).json["product_name"] as? String == "only in the cache")
-                #expect(try await client.get("/products?sku=\(marker.sku)", key: admin).items.first?["product_name"] as? String
-                    == "only in the cache")
-                #expect(try await primary.get("/products/PR00001", key: admin).json["product_name"] as? String != "only in the cache")
             }
         }
     }
 
     @Test func missedNotificationsAreCaughtUp() async throws {
-        let key = TestState("")
-        // The cache listens to events nobody fires: only its periodic catch-up can find the job.
-        let setup = try await Self.cached(events: JobEvents(), catchUpInterval: 0.2) { app in
-            let (_, partnerKey) = try await app.createPartner("acme")
-            key.value = partnerKey
+        let app = try await TestApp.make(.postgres)
+        let (_, key) = try await app.createPartner("acme")
+        // This node listens to events nobody fires: only its periodic catch-up can find the job.
+        let deaf = try await Self.node(of: app, catchUpInterval: 0.2)
+        try await app.testWithWorker { client in
+            _ = try await client.load("sku,product_name,price\nA-1,Alpha,1.50\n", key: key)
         }
-        let running = Task { await setup.sync.run() }
-        defer { running.cancel() }
-        try await setup.cachedApp.testWithWorker { client in
-            try await client.load("sku,product_name,price\nA-1,Alpha,1.50\n", key: key.value)
-            #expect(try await Self.waitUntil(timeout: 3) { try await setup.cache.count() == 1 } != nil)
-            #expect(try await client.get("/products", key: key.value).items.first?["price"] as? Double == 1.5)
+        #expect(try await Self.waitUntil(timeout: 3) { try await deaf.cache.count() == 1 } != nil)
+        try await deaf.app.test { client in
+            let listed = try await client.get("/products", key: key)
+            #expect(listed.items.first?["price"] as? Double == 1.5)
         }
+    }
+
+    /// A batch larger than a page becomes visible in the cache all at once.
+    @Test func aLargeBatchIsPublishedTogether() async throws {
+        let app = try await TestApp.make(.postgres)
+        let (_, key) = try await app.createPartner("acme")
+        let watcher = try await Self.node(of: app, name: "watcher")
+        let rows = (0..<25_000).map { "S-\($0),Product \($0),1.00" }.joined(separator: "\n")
+        try await app.testWithWorker { client in
+            _ = try await client.load("sku,product_name,price\n" + rows + "\n", key: key)
+        }
+        let seen = TestState(Set<Int>())
+        let counting = Task {
+            while !Task.isCancelled {
+                let count = (try? await watcher.cache.count()) ?? -1
+                seen.value.insert(count)
+                if count == 25_000 { return }
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+        }
+        _ = try await watcher.follower.catchUp()
+        await counting.value
+        #expect(seen.value.isSubset(of: [0, 25_000]), "the cache showed part of the batch: \(seen.value.sorted().prefix(5))")
     }
 }

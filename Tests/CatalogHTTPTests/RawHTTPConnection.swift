@@ -75,6 +75,33 @@ final class RawHTTPConnection: @unchecked Sendable {
         return (head, body)
     }
 
+    /// The next chunk of a `Transfer-Encoding: chunked` body; nil at its last (empty) chunk.
+    func readChunk() async throws -> [UInt8]? {
+        try await offPool {
+            func line() throws -> String {
+                while true {
+                    if let end = self.lineEnd() {
+                        let text = String(decoding: self.buffered[..<end], as: UTF8.self)
+                        self.buffered.removeFirst(end + 2)
+                        return text
+                    }
+                    try self.fill()
+                }
+            }
+            guard let size = Int(try line().split(separator: ";")[0], radix: 16) else { throw Failure(description: "bad chunk size") }
+            while self.buffered.count < size + 2 { try self.fill() }
+            let chunk = Array(self.buffered[..<size])
+            self.buffered.removeFirst(size + 2)
+            return size == 0 ? nil : chunk
+        }
+    }
+
+    private func lineEnd() -> Int? {
+        guard buffered.count >= 2 else { return nil }
+        for index in 0...(buffered.count - 2) where buffered[index] == 13 && buffered[index + 1] == 10 { return index }
+        return nil
+    }
+
     private func headEnd() -> Int? {
         guard buffered.count >= 4 else { return nil }
         for index in 0...(buffered.count - 4)

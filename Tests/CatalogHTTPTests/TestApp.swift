@@ -32,6 +32,11 @@ struct TestApp {
     let kind: StoreKind
     /// The PostgreSQL database's URL, for `.postgres`.
     let databaseURL: String?
+    /// Follows the change feed as `serve` does: into the node's product cache (PostgreSQL) or for the
+    /// live streams only (embedded).
+    let follower: ProductFeedFollower
+    /// The follower's loop, for as long as the app is used.
+    let running: BackgroundTask
 
     static func make(
         _ kind: StoreKind = .sqlite, maxUploadBytes: Int64 = 1 << 30, clock: any CatalogClock = SystemClock(), autoRun: Bool = false,
@@ -49,11 +54,33 @@ struct TestApp {
             databaseURL = fresh.url
         }
         let objects = wrapObjects(try FileObjectStore(root: directory.path + "/objects"))
-        let catalog = Catalog(store: store, objects: objects, clock: clock, maxUploadBytes: maxUploadBytes, autoRun: autoRun)
+        var catalog = Catalog(store: store, objects: objects, clock: clock, maxUploadBytes: maxUploadBytes, autoRun: autoRun)
         guard case .generated(let adminKey) = try await catalog.keys.bootstrapAdmin(configuredKey: nil) else {
             fatalError("a fresh store had a key already")
         }
-        return TestApp(directory: directory, catalog: catalog, adminKey: adminKey, kind: kind, databaseURL: databaseURL)
+        var logger = Logger(label: "test-read-model")
+        logger.logLevel = .error
+        let follower: ProductFeedFollower
+        if let postgres = store as? PostgresCatalogStore {
+            let cache = try SQLiteProductCache(path: directory.path + "/cache/products.sqlite")
+            follower = ProductFeedFollower(
+                log: store, cache: cache, listeners: catalog.changeListeners, events: catalog.events, catchUpInterval: 1, logger: logger)
+            try await follower.start(snapshot: postgres)
+            catalog = catalog.withReadModel(FollowedProductCache(cache: cache, follower: follower))
+        } else {
+            follower = ProductFeedFollower(
+                log: store, cache: nil, listeners: catalog.changeListeners, events: catalog.events, catchUpInterval: 1, logger: logger)
+            try await follower.start(snapshot: nil)
+        }
+        let running = BackgroundTask { await follower.run() }
+        return TestApp(
+            directory: directory, catalog: catalog, adminKey: adminKey, kind: kind, databaseURL: databaseURL, follower: follower,
+            running: running)
+    }
+
+    /// The same app as another node would be: `catalog` over the same database and objects.
+    func node(catalog: Catalog) -> TestApp {
+        TestApp(directory: directory, catalog: catalog, adminKey: adminKey, kind: kind, databaseURL: databaseURL, follower: follower, running: running)
     }
 
     /// Serves the router to `body`; `logger` (quiet by default) is the application's, as `serve` passes its own.
@@ -70,11 +97,12 @@ struct TestApp {
     }
 
     /// Serves the router on a loopback port, for tests that speak HTTP over a socket of their own.
-    func testLive(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    func testLive(pingInterval: Duration = .seconds(15), _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         var logger = Logger(label: "partner-catalog-tests")
         logger.logLevel = .critical
         let app = Application(
-            router: CatalogHTTP.router(catalog: catalog, spoolDirectory: directory.path + "/tmp", registry: TestMetrics.registry),
+            router: CatalogHTTP.router(
+                catalog: catalog, spoolDirectory: directory.path + "/tmp", registry: TestMetrics.registry, pingInterval: pingInterval),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             logger: logger)
         try await app.test(.live, body)
@@ -254,4 +282,11 @@ enum TestMetrics {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         return registry
     }()
+}
+
+/// A task that runs until the last reference to it goes.
+final class BackgroundTask: Sendable {
+    private let task: Task<Void, Never>
+    init(_ body: @escaping @Sendable () async -> Void) { task = Task { await body() } }
+    deinit { task.cancel() }
 }

@@ -72,6 +72,6 @@ import Testing
         let (nodeC, c) = try await serve("c")
         defer { nodeC.stop() }
         #expect(try await Self.products(c, "").compactMap { $0["sku"] as? String } == ["A-3"])
-        #expect(nodeC.log.contains("product cache built"), "\(nodeC.log)")
+        #expect(nodeC.log.contains("read model built"), "\(nodeC.log)")
     }
 }

@@ -47,12 +47,15 @@ public struct Job: Sendable, Equatable {
     public var summary: JobSummary?
     public var message: String?
     public var error: JobFailure?
+    /// Where the completed job's product changes stand in the change feed (nil: it changed none).
+    public var changePosition: Int64?
 
     public init(
         jobID: String, jobType: JobType, feedID: String, partnerName: String, status: JobStatus, attempts: Int,
         createdAt: Date, startedAt: Date?, finishedAt: Date?, rowsRead: Int64, summary: JobSummary?,
-        message: String?, error: JobFailure?
+        message: String?, error: JobFailure?, changePosition: Int64? = nil
     ) {
+        self.changePosition = changePosition
         self.jobID = jobID
         self.jobType = jobType
         self.feedID = feedID

@@ -7,6 +7,8 @@ public struct Catalog: Sendable {
     public let events: JobEvents
     /// Validation jobs are queued to run as soon as their feed is stored (`CATALOG_AUTO_RUN`).
     public let autoRun: Bool
+    /// Told of product changes as this node's follower reads them (the live streams).
+    public let changeListeners = ProductChangeListeners()
 
     public init(
         store: any CatalogStore, objects: any ObjectStore, clock: any CatalogClock = SystemClock(), maxUploadBytes: Int64,
@@ -27,19 +29,29 @@ public struct Catalog: Sendable {
     }
     public var feeds: FeedQueries { FeedQueries(store: store, objects: objects) }
     public var jobs: JobQueries { JobQueries(store: store) }
-    public var products: ProductQueries { ProductQueries(reader: productReader ?? store) }
+    public var products: ProductQueries { ProductQueries(reader: readModel) }
+    public var changes: ProductChangeQueries { ProductChangeQueries(log: store) }
 
-    /// Where products are read from when not from `store`: a node-local cache in front of it.
-    public private(set) var productReader: (any ProductReader)?
+    /// Where this node reads products: the embedded store itself unless `withReadModel` gave another
+    /// (the node's copy that follows the change feed, in PostgreSQL mode).
+    public var readModel: any ProductReadModel { ownReadModel ?? (store as? any ProductReadModel) ?? NoReadModel() }
+    private var ownReadModel: (any ProductReadModel)?
 
-    public func readingProducts(from reader: any ProductReader) -> Catalog {
+    public func withReadModel(_ readModel: any ProductReadModel) -> Catalog {
         var catalog = self
-        catalog.productReader = reader
+        catalog.ownReadModel = readModel
         return catalog
     }
     public var orders: OrderService { OrderService(store: store, clock: clock) }
     public var analytics: AnalyticsService { AnalyticsService(queries: store) }
     public var readiness: Readiness { Readiness(store: store, objects: objects) }
     public var importer: FeedImporter { FeedImporter(store: store, objects: objects, clock: clock) }
-    public var runs: JobRunService { JobRunService(store: store, clock: clock, events: events) }
+    public var runs: JobRunService { JobRunService(store: store, clock: clock, events: events, readModel: readModel) }
+}
+
+/// A process that serves no products (a `worker`): reading them is a programming error.
+struct NoReadModel: ProductReadModel {
+    func product(id: String) async throws -> Product? { throw CatalogError(.internal, "This process has no product read model.") }
+    func listProducts(_ query: ProductQuery) async throws -> ProductPage { throw CatalogError(.internal, "This process has no product read model.") }
+    func waitUntilApplied(_ position: Int64, timeout: Double) async -> Bool { true }
 }

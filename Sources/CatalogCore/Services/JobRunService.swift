@@ -6,11 +6,13 @@ public struct JobRunService: Sendable {
     let store: any CatalogStore
     let clock: any CatalogClock
     let events: JobEvents
+    let readModel: (any ProductReadModel)?
 
-    public init(store: any CatalogStore, clock: any CatalogClock, events: JobEvents = JobEvents()) {
+    public init(store: any CatalogStore, clock: any CatalogClock, events: JobEvents = JobEvents(), readModel: (any ProductReadModel)? = nil) {
         self.store = store
         self.clock = clock
         self.events = events
+        self.readModel = readModel
     }
 
     /// Queues a validation job for the workers; a job already queued or running is returned as it is.
@@ -35,13 +37,18 @@ public struct JobRunService: Sendable {
         return queued
     }
 
-    /// Polls until the job has finished or `timeout` passes; returns the job as it then is.
+    /// Polls until the job has finished or `timeout` passes; returns the job as it then is. A completed
+    /// job is returned once this node's read model serves its changes (read your writes).
     public func waitForFinish(_ jobID: String, timeout: TimeInterval) async throws -> Job {
         let deadline = Date().addingTimeInterval(timeout)
         var delay: TimeInterval = 0.02
         while true {
             let seen = events.finished.generation
             guard let job = try await store.job(id: jobID) else { throw CatalogError.notFound("Job", jobID) }
+            if job.status == .completed, let position = job.changePosition, let readModel {
+                _ = await readModel.waitUntilApplied(position, timeout: max(0, deadline.timeIntervalSinceNow))
+                return job
+            }
             if job.status == .completed || job.status == .failed || Date() >= deadline { return job }
             // Woken by any finished job, or polling with backoff for stores that announce nothing.
             await events.finished.wait(since: seen, timeout: min(delay, deadline.timeIntervalSinceNow))

@@ -1,0 +1,123 @@
+import Foundation
+import Logging
+
+/// Follows the product change feed for one node: batch by batch, in commit order, it brings the
+/// node's product cache (PostgreSQL mode) up to date and tells the live streams. It catches up
+/// whenever a job finishes anywhere (`JobEvents.finished`, fed by LISTEN/NOTIFY) and at least every
+/// `catchUpInterval`, for notifications missed during an outage.
+public actor ProductFeedFollower {
+    let log: any ProductChangeLog
+    let cache: (any ProductCacheStore)?
+    let listeners: ProductChangeListeners
+    let events: JobEvents
+    let catchUpInterval: TimeInterval
+    let logger: Logger
+    static let pageSize = 10_000
+
+    /// Everything up to here is applied.
+    public private(set) var token: ChangeToken = .start
+    /// Fired each time `token` moves.
+    nonisolated let advanced = WakeSignal()
+
+    /// `cache`: the node's copy of the products to keep current; nil when the node reads the system of
+    /// record itself (embedded mode), where only the live streams follow.
+    public init(
+        log: any ProductChangeLog, cache: (any ProductCacheStore)?, listeners: ProductChangeListeners, events: JobEvents,
+        catchUpInterval: TimeInterval = 5, logger: Logger = Logger(label: "partner-catalog.read-model")
+    ) {
+        self.log = log
+        self.cache = cache
+        self.listeners = listeners
+        self.events = events
+        self.catchUpInterval = catchUpInterval
+        self.logger = logger
+    }
+
+    /// Before serving: with a cache, copies every product from one snapshot (indexes built after the
+    /// rows), then follows from the position that snapshot holds; without one, follows from now.
+    public func start(snapshot: (any ProductSnapshotSource)?) async throws {
+        if let cache, let snapshot {
+            let position = try await snapshot.snapshot(batchSize: Self.pageSize) { products in try await cache.apply(products) }
+            try await cache.copyFinished()
+            move(to: .after(batch: position))
+        } else {
+            move(to: .after(batch: try await log.latestChangePosition()))
+        }
+        try await catchUp()
+    }
+
+    /// Applies the batches committed since the last call; returns how many.
+    @discardableResult
+    public func catchUp() async throws -> Int {
+        var applied = 0
+        let reader = ChangeFeedReader(log: log)
+        var batches: [(ChangeBatch, Int64)] = []
+        try await reader.walk(after: token, partnerName: nil) { batch, afterSeq in
+            batches.append((batch, afterSeq))
+            return batches.count < 256
+        }
+        for (batch, afterSeq) in batches {
+            try await apply(batch, after: afterSeq)
+            move(to: .after(batch: batch.position))
+            applied += 1
+        }
+        return applied
+    }
+
+    /// A batch's products become visible in the cache together: a batch larger than a page is staged
+    /// first and published in one transaction.
+    private func apply(_ batch: ChangeBatch, after afterSeq: Int64) async throws {
+        let listening = !listeners.isEmpty
+        guard cache != nil || listening else { return }
+        var after = afterSeq
+        var staged = false
+        while true {
+            let products = try await log.changedProducts(batchID: batch.batchID, afterSeq: after, limit: Self.pageSize)
+            let isLast = products.count < Self.pageSize
+            if let cache {
+                if isLast && !staged {
+                    try await cache.apply(products)
+                } else {
+                    try await cache.stagePending(products)
+                    staged = true
+                }
+            }
+            if listening, !products.isEmpty {
+                listeners.publish(batch, products.map { ProductChange(token: ChangeToken(position: batch.position, seq: $0.seq), product: $0) })
+            }
+            guard !isLast, let last = products.last else { break }
+            after = last.seq
+        }
+        if staged { try await cache?.publishPending() }
+    }
+
+    private func move(to token: ChangeToken) {
+        self.token = token
+        advanced.fire()
+    }
+
+    /// Returns once the batch at `position` is applied, or `timeout` passed (false).
+    public func waitUntilApplied(_ position: Int64, timeout: TimeInterval) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let seen = advanced.generation
+            if token.position >= position { return true }
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0, !Task.isCancelled else { return false }
+            await advanced.wait(since: seen, timeout: left)
+        }
+    }
+
+    /// Catches up on every finished job and every `catchUpInterval`, until cancelled.
+    public func run() async {
+        while !Task.isCancelled {
+            let seen = events.finished.generation
+            do {
+                try await catchUp()
+            } catch {
+                logger.warning("read model catch-up failed; retrying", metadata: ["error": .string("\(error)")])
+            }
+            await events.finished.wait(since: seen, timeout: catchUpInterval)
+        }
+    }
+}
