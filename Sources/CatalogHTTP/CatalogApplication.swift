@@ -30,6 +30,8 @@ public enum CatalogHTTP {
         ProductChangeRoutes(catalog: catalog, hub: ChangeStreamHub(listeners: catalog.changeListeners, pingInterval: pingInterval)).register(on: router)
         ProductRoutes(catalog: catalog).register(on: router)
         OrderRoutes(catalog: catalog).register(on: router)
+        EventRoutes(catalog: catalog).register(on: router)
+        WebhookRoutes(catalog: catalog).register(on: router)
         AnalyticsRoutes(catalog: catalog).register(on: router)
         DashboardRoutes(catalog: catalog).register(on: router)
         return router

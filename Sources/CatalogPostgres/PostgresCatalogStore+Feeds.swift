@@ -68,6 +68,7 @@ extension PostgresCatalogStore: FeedRepository {
             guard let feed = try await Self.feed(id: new.feedID, connection, logger) else {
                 throw CatalogError(.internal, "The new feed \(new.feedID) was not stored.")
             }
+            try await Self.record(.feedUploaded(feed), connection, logger)
             return feed
         }
     }

@@ -43,6 +43,7 @@ extension PostgresCatalogStore: OrderRepository {
             guard let order = try await Self.orders(rows, connection, logger).first else {
                 throw CatalogError(.internal, "The new order \(block.formatted) was not stored.")
             }
+            try await Self.record(.orderCreated(order), connection, logger)
             return order
         }
     }

@@ -69,6 +69,15 @@ extension PostgresCatalogStore: TaskQueue {
         try await withConnection { connection in try await Self.finish(lease, outcome, now: now, connection, self.logger) }
     }
 
+    public func pruneTasks(finishedBefore date: Date) async throws -> Int {
+        try await withConnection(.upTo(.seconds(300))) { connection in
+            Int(try await connection.query("""
+                WITH gone AS (DELETE FROM tasks WHERE state IN ('completed', 'failed') AND finished_at < \(date) RETURNING 1)
+                SELECT count(*) FROM gone
+                """, logger: self.logger).one(Int64.self) ?? 0)
+        }
+    }
+
     /// Inside the transactions that add tasks beside other changes (feeds, events); wakes idle
     /// workers in every process once the transaction commits.
     static func insert(_ tasks: [NewTask], _ connection: PostgresConnection, _ logger: Logger) async throws -> Int {

@@ -89,7 +89,12 @@ extension PostgresCatalogStore: ValidationJobs {
             try await connection.query("""
                 UPDATE feeds SET status = \(feedStatus.rawValue) WHERE feed_id = (SELECT feed_id FROM jobs WHERE job_id = \(jobID))
                 """, logger: logger).drain()
-            if case .failed = outcome { try await Self.notify(.jobCompleted, payload: jobID, connection, logger) }
+            if case .failed = outcome {
+                if let job = try await Self.job(id: jobID, connection, logger) {
+                    try await Self.record(.jobFinished(job, at: now), connection, logger)
+                }
+                try await Self.notify(.jobCompleted, payload: jobID, connection, logger)
+            }
             return true
         }
     }
@@ -114,6 +119,7 @@ extension PostgresCatalogStore: ValidationJobs {
         try await connection.query("""
             UPDATE feeds SET status = 'processed' WHERE feed_id = (SELECT feed_id FROM jobs WHERE job_id = \(jobID))
             """, logger: logger).drain()
+        if let job = try await job(id: jobID, connection, logger) { try await record(.jobFinished(job, at: now), connection, logger) }
         try await notify(.jobCompleted, payload: jobID, connection, logger)
     }
 }

@@ -64,7 +64,9 @@ extension SQLiteCatalogStore: FeedRepository {
                     throw CatalogError(.idempotencyConflict, "Idempotency-Key '\(idempotency.key)' is in use.")
                 }
             }
-            return try Self.feed(id: new.feedID, db)!
+            let feed = try Self.feed(id: new.feedID, db)!
+            try Self.record(.feedUploaded(feed), db)
+            return feed
         }
     }
 

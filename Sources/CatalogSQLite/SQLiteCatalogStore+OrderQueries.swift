@@ -35,7 +35,9 @@ extension SQLiteCatalogStore: OrderRepository {
                 ])
             }
             try Self.rollUpNewOrder(seq, db)
-            return try Self.orders(Row.fetchAll(db, sql: "SELECT \(Self.orderColumns) FROM orders WHERE seq = ?", arguments: [seq]), db)[0]
+            let order = try Self.orders(Row.fetchAll(db, sql: "SELECT \(Self.orderColumns) FROM orders WHERE seq = ?", arguments: [seq]), db)[0]
+            try Self.record(.orderCreated(order), db)
+            return order
         }
     }
 

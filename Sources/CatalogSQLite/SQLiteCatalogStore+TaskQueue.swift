@@ -53,6 +53,13 @@ extension SQLiteCatalogStore: TaskQueue {
         try await write { db in try Self.finish(lease, outcome, now: now, db) }
     }
 
+    public func pruneTasks(finishedBefore date: Date) async throws -> Int {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM tasks WHERE state IN ('completed', 'failed') AND finished_at < ?", arguments: [date])
+            return db.changesCount
+        }
+    }
+
     /// Inside the transactions that add tasks beside other changes (feeds, events).
     static func insert(_ tasks: [NewTask], _ db: Database) throws -> Int {
         let insert = try db.cachedStatement(sql: """

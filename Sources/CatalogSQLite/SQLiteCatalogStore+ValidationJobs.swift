@@ -73,6 +73,7 @@ extension SQLiteCatalogStore: ValidationJobs {
             try db.execute(sql: """
                 UPDATE feeds SET status = ? WHERE feed_id = (SELECT feed_id FROM jobs WHERE job_id = ?)
                 """, arguments: [feedStatus.rawValue, jobID])
+            if case .failed = outcome, let job = try Self.job(id: jobID, db) { try Self.record(.jobFinished(job, at: now), db) }
             return true
         }
     }
@@ -96,6 +97,7 @@ extension SQLiteCatalogStore: ValidationJobs {
         try db.execute(sql: """
             UPDATE feeds SET status = 'processed' WHERE feed_id = (SELECT feed_id FROM jobs WHERE job_id = ?)
             """, arguments: [jobID])
+        if let job = try job(id: jobID, db) { try record(.jobFinished(job, at: now), db) }
     }
 
     static func job(id: String, _ db: Database) throws -> Job? {

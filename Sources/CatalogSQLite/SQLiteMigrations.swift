@@ -167,6 +167,7 @@ enum SQLiteMigrations {
         SQLiteQueueMigrations.register(&migrator)
         SQLiteDashboardMigrations.register(&migrator)
         SQLiteChangeFeedMigrations.register(&migrator)
+        SQLiteEventMigrations.register(&migrator)
         return migrator
     }
 }

@@ -40,7 +40,7 @@ struct TestApp {
 
     static func make(
         _ kind: StoreKind = .sqlite, maxUploadBytes: Int64 = 1 << 30, clock: any CatalogClock = SystemClock(), autoRun: Bool = false,
-        wrapObjects: (any ObjectStore) -> any ObjectStore = { $0 }
+        allowPrivateTargets: Bool = false, wrapObjects: (any ObjectStore) -> any ObjectStore = { $0 }
     ) async throws -> TestApp {
         let directory = TemporaryDirectory()
         let store: any CatalogStore
@@ -54,7 +54,9 @@ struct TestApp {
             databaseURL = fresh.url
         }
         let objects = wrapObjects(try FileObjectStore(root: directory.path + "/objects"))
-        var catalog = Catalog(store: store, objects: objects, clock: clock, maxUploadBytes: maxUploadBytes, autoRun: autoRun)
+        var catalog = Catalog(
+            store: store, objects: objects, clock: clock, maxUploadBytes: maxUploadBytes, autoRun: autoRun,
+            targets: ResolvingTargetPolicy(allowPrivateTargets: allowPrivateTargets))
         guard case .generated(let adminKey) = try await catalog.keys.bootstrapAdmin(configuredKey: nil) else {
             fatalError("a fresh store had a key already")
         }

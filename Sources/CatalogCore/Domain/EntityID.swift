@@ -7,6 +7,9 @@ public enum IDKind: String, Sendable, CaseIterable, Codable {
     case partner = "PT"
     case order = "OR"
     case apiKey = "KY"
+    case event = "EV"
+    case webhook = "WH"
+    case webhookDelivery = "WD"
 
     public var prefix: String { rawValue }
 

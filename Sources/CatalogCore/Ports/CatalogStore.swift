@@ -61,4 +61,4 @@ public protocol StoreHealth: Sendable {
 /// Everything the use cases need from the primary database.
 public typealias CatalogStore = IDAllocator & PartnerRepository & APIKeyRepository & FeedRepository & JobRepository & TaskQueue & ValidationJobs & ProductLoader & ProductChangeLog & OrderLoader
     & StoreHealth & OrderRepository & AnalyticsQueries
-    & DashboardSessionRepository & SkuUnitsQueries
+    & DashboardSessionRepository & SkuUnitsQueries & EventLog & WebhookRepository

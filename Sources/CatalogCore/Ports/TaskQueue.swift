@@ -18,4 +18,7 @@ public protocol TaskQueue: Sendable {
 
     /// Ends the attempt; ignored (false) when the lease is no longer held.
     func finish(_ lease: TaskLease, _ outcome: TaskOutcome, now: Date) async throws -> Bool
+
+    /// Deletes tasks that completed or failed before `date`; returns how many.
+    func pruneTasks(finishedBefore date: Date) async throws -> Int
 }

@@ -7,14 +7,17 @@ public struct Catalog: Sendable {
     public let events: JobEvents
     /// Validation jobs are queued to run as soon as their feed is stored (`CATALOG_AUTO_RUN`).
     public let autoRun: Bool
+    /// Which hosts webhooks and sources may call (`CATALOG_ALLOW_PRIVATE_TARGETS`).
+    public let targets: any TargetPolicy
     /// Told of product changes as this node's follower reads them (the live streams).
     public let changeListeners = ProductChangeListeners()
 
     public init(
         store: any CatalogStore, objects: any ObjectStore, clock: any CatalogClock = SystemClock(), maxUploadBytes: Int64,
-        events: JobEvents = JobEvents(), autoRun: Bool = false
+        events: JobEvents = JobEvents(), autoRun: Bool = false, targets: any TargetPolicy = ResolvingTargetPolicy(allowPrivateTargets: false)
     ) {
         self.events = events
+        self.targets = targets
         self.autoRun = autoRun
         self.store = store
         self.objects = objects
@@ -31,6 +34,8 @@ public struct Catalog: Sendable {
     public var jobs: JobQueries { JobQueries(store: store) }
     public var products: ProductQueries { ProductQueries(reader: readModel) }
     public var changes: ProductChangeQueries { ProductChangeQueries(log: store) }
+    public var eventLog: EventQueries { EventQueries(log: store) }
+    public var webhooks: WebhookService { WebhookService(store: store, clock: clock, targets: targets) }
 
     /// Where this node reads products: the embedded store itself unless `withReadModel` gave another
     /// (the node's copy that follows the change feed, in PostgreSQL mode).

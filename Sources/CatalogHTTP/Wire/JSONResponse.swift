@@ -1,17 +1,10 @@
+import CatalogCore
 import Foundation
 import HTTPTypes
 import Hummingbird
 
 enum JSONResponse {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Timestamp.format(date))
-        }
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    static var encoder: JSONEncoder { CatalogJSON.encoder }
 
     static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var headers = headers
@@ -21,12 +14,6 @@ enum JSONResponse {
     }
 }
 
-/// UTC timestamps in ISO 8601 with milliseconds, e.g. `2026-11-21T15:04:05.123Z`.
-enum Timestamp {
-    static func format(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
-    }
-}
 
 struct ListResponse<Item: Encodable>: Encodable {
     var count: Int

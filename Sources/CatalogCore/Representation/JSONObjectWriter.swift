@@ -1,13 +1,12 @@
-import CatalogCore
 import Foundation
 
 /// A JSON object written field by field, for bodies with exact decimals: `decimal` writes the
 /// number from `ExactDecimal`'s own text, so money never passes through a Double.
-struct JSONObjectWriter {
+public struct JSONObjectWriter {
     private var text = "{"
     private var empty = true
 
-    init() {}
+    public init() {}
 
     private mutating func key(_ name: String) {
         if !empty { text += "," }
@@ -16,35 +15,35 @@ struct JSONObjectWriter {
         text += ":"
     }
 
-    mutating func string(_ name: String, _ value: String?) {
+    public mutating func string(_ name: String, _ value: String?) {
         key(name)
         if let value { JSONText.append(value, to: &text) } else { text += "null" }
     }
 
-    mutating func integer(_ name: String, _ value: Int64?) {
+    public mutating func integer(_ name: String, _ value: Int64?) {
         key(name)
         text += value.map(String.init) ?? "null"
     }
 
-    mutating func decimal(_ name: String, _ value: ExactDecimal?) {
+    public mutating func decimal(_ name: String, _ value: ExactDecimal?) {
         key(name)
         text += value?.description ?? "null"
     }
 
-    mutating func timestamp(_ name: String, _ value: Date?) {
+    public mutating func timestamp(_ name: String, _ value: Date?) {
         key(name)
         if let value { text += "\"" + UTCMicroseconds.iso8601(value) + "\"" } else { text += "null" }
     }
 
     /// A value that is JSON already (an object or array written by another writer).
-    mutating func raw(_ name: String, _ json: String) {
+    public mutating func raw(_ name: String, _ json: String) {
         key(name)
         text += json
     }
 
-    mutating func array(_ name: String, _ elements: [String]) {
+    public mutating func array(_ name: String, _ elements: [String]) {
         raw(name, "[" + elements.joined(separator: ",") + "]")
     }
 
-    var json: String { text + "}" }
+    public var json: String { text + "}" }
 }

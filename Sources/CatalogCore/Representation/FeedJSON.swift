@@ -1,10 +1,10 @@
-import CatalogCore
 import Foundation
 
-struct FeedJSON: Encodable {
+/// The feed object of §Feeds, as every endpoint and event shows it.
+public struct FeedJSON: Encodable {
     var feed: Feed
 
-    init(_ feed: Feed) { self.feed = feed }
+    public init(_ feed: Feed) { self.feed = feed }
 
     enum CodingKeys: String, CodingKey {
         case feedID = "feed_id", partnerID = "partner_id", partnerName = "partner_name", feedType = "feed_type", mode
@@ -14,7 +14,7 @@ struct FeedJSON: Encodable {
         case rawFileBucket = "raw_file_bucket", rawFileS3Key = "raw_file_s3_key"
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(feed.feedID, forKey: .feedID)
         try c.encode(feed.partnerID, forKey: .partnerID)

@@ -1,10 +1,10 @@
-import CatalogCore
 import Foundation
 
-struct JobJSON: Encodable {
+/// The job object of §Jobs, as every endpoint and event shows it.
+public struct JobJSON: Encodable {
     var job: Job
 
-    init(_ job: Job) { self.job = job }
+    public init(_ job: Job) { self.job = job }
 
     enum CodingKeys: String, CodingKey {
         case jobID = "job_id", jobType = "job_type", feedID = "feed_id", partnerName = "partner_name", status, attempts
@@ -17,7 +17,7 @@ struct JobJSON: Encodable {
         case rowsTotal = "rows_total", inserted, updated, unchanged, skipped, deactivated
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(job.jobID, forKey: .jobID)
         try c.encode(job.jobType.rawValue, forKey: .jobType)
