@@ -71,10 +71,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The one outbound HTTP client: libcurl transfers on threads of their own (S3, webhooks, vendor sources).
+        .target(
+            name: "CatalogCurl",
+            dependencies: [
+                "CatalogCore", "CCurl", "CCurlShim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CatalogS3",
             dependencies: [
-                "CatalogCore", "CCurl", "CCurlShim",
+                "CatalogCore", "CatalogCurl", "CCurl", "CCurlShim",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -99,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "PartnerCatalog",
             dependencies: [
-                "CatalogCore", "CatalogSQLite", "CatalogPostgres", "CatalogFileStore", "CatalogS3", "CatalogHTTP",
+                "CatalogCore", "CatalogSQLite", "CatalogPostgres", "CatalogFileStore", "CatalogS3", "CatalogCurl", "CatalogHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -141,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "CatalogS3Tests",
             dependencies: [
-                "CatalogS3", "CatalogTestSupport",
+                "CatalogS3", "CatalogCurl", "CatalogTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

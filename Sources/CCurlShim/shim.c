@@ -31,3 +31,7 @@ CURLcode ccurl_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value) {
 size_t ccurl_readfunc_abort(void) {
     return CURL_READFUNC_ABORT;
 }
+
+CURLcode ccurl_setopt_prereq(CURL *handle, CURLoption option, ccurl_prereq_callback callback) {
+    return curl_easy_setopt(handle, option, callback);
+}

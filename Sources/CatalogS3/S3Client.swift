@@ -1,3 +1,4 @@
+import CatalogCurl
 import CatalogCore
 import Crypto
 import NIOCore

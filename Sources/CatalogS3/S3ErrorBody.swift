@@ -1,3 +1,4 @@
+import CatalogCurl
 import Foundation
 
 /// The few fields read from S3's XML answers; a full XML parser is not needed for these flat documents.

@@ -1,3 +1,4 @@
+import CatalogCurl
 import CatalogCore
 import NIOCore
 import NIOPosix

@@ -1,3 +1,4 @@
+import CatalogCurl
 import CatalogCore
 import Crypto
 import Foundation
@@ -103,11 +104,16 @@ final class S3Spool: Sendable {
 }
 
 /// A range of a spool file that curl sends as a request body, read as curl asks for it.
-struct S3SpoolRange: Sendable {
-    let spool: S3Spool
-    let offset: Int64
-    let length: Int64
+/// A range of a spool file, read by curl as it sends it.
+typealias S3SpoolRange = CurlFileRange
+
+extension CurlFileRange {
+    init(spool: S3Spool, offset: Int64, length: Int64) {
+        self.init(file: spool, offset: offset, length: length)
+    }
 }
+
+extension S3Spool: CurlReadableFile {}
 
 /// A SHA-256 fed from several threads in turn (never at once).
 final class RunningSHA256: @unchecked Sendable {

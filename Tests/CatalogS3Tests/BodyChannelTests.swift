@@ -1,3 +1,4 @@
+@testable import CatalogCurl
 @testable import CatalogS3
 import Foundation
 import NIOCore

@@ -1,4 +1,5 @@
 import CatalogCore
+@testable import CatalogCurl
 @testable import CatalogS3
 import CatalogTestSupport
 import Foundation

@@ -4,8 +4,8 @@ import NIOCore
 
 /// Hands a response body from the curl thread to an async reader with backpressure: the curl
 /// thread blocks in `push` while `limit` bytes wait unread, so a slow reader holds memory, not the object.
-final class BodyChannel: @unchecked Sendable {
-    enum First: Sendable {
+public final class BodyChannel: @unchecked Sendable {
+    public enum First: Sendable {
         /// Body bytes arrived (the answer was 2xx); read them with `next`.
         case body
         /// The transfer ended before any body byte arrived.
@@ -21,7 +21,7 @@ final class BodyChannel: @unchecked Sendable {
     private var readerGone = false
     private var waiter: CheckedContinuation<Void, Never>?
 
-    init(limit: Int) { self.limit = limit }
+    public init(limit: Int) { self.limit = limit }
 
     // MARK: the curl thread
 
@@ -40,7 +40,7 @@ final class BodyChannel: @unchecked Sendable {
         return accepted
     }
 
-    func finish(_ result: Result<CurlResponse, CurlFailure>) {
+    public func finish(_ result: Result<CurlResponse, CurlFailure>) {
         condition.lock()
         outcome = result
         let waiter = takeWaiter()
@@ -51,7 +51,7 @@ final class BodyChannel: @unchecked Sendable {
     // MARK: the reader
 
     /// Waits until the first body bytes arrive or the transfer ends.
-    func first() async -> First {
+    public func first() async -> First {
         while true {
             let state: First? = locked {
                 if !chunks.isEmpty { return .body }
@@ -63,7 +63,7 @@ final class BodyChannel: @unchecked Sendable {
     }
 
     /// The next chunk; nil at the end. Throws when the transfer failed part-way.
-    func next() async throws -> ByteBuffer? {
+    public func next() async throws -> ByteBuffer? {
         while true {
             try Task.checkCancellation()
             let step: Result<ByteBuffer?, any Error>? = locked {
@@ -87,7 +87,7 @@ final class BodyChannel: @unchecked Sendable {
     }
 
     /// The reader stopped: unblocks the curl thread, whose next `push` then aborts the transfer.
-    func readerLeft() {
+    public func readerLeft() {
         condition.lock()
         readerGone = true
         chunks.removeAll()
@@ -124,10 +124,10 @@ final class BodyChannel: @unchecked Sendable {
 }
 
 /// Closes the channel when the stream that reads it is released, even if it was not read to the end.
-final class BodyReader: Sendable {
-    let channel: BodyChannel
+public final class BodyReader: Sendable {
+    public let channel: BodyChannel
 
-    init(_ channel: BodyChannel) { self.channel = channel }
+    public init(_ channel: BodyChannel) { self.channel = channel }
 
     deinit { channel.readerLeft() }
 }

@@ -3,12 +3,12 @@ import CCurlShim
 import Synchronization
 
 /// libcurl's process-wide setup, done once before the first handle is made.
-enum CurlRuntime {
-    static let setup: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+public enum CurlRuntime {
+    public static let setup: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 }
 
 /// One easy handle. It is used by one thread at a time (the pool hands it out exclusively).
-final class CurlEasy: @unchecked Sendable {
+public final class CurlEasy: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
 
     init?() {
@@ -24,8 +24,9 @@ final class CurlEasy: @unchecked Sendable {
     func set(_ option: CURLoption, _ value: String) { _ = ccurl_setopt_string(handle, option, value) }
     func set(_ option: CURLoption, _ value: UnsafeMutableRawPointer?) { _ = ccurl_setopt_pointer(handle, option, value) }
     func set(_ option: CURLoption, _ callback: ccurl_data_callback) { _ = ccurl_setopt_callback(handle, option, callback) }
+    func set(_ option: CURLoption, _ callback: ccurl_prereq_callback) { _ = ccurl_setopt_prereq(handle, option, callback) }
 
-    var responseCode: Int {
+    public var responseCode: Int {
         var code = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
         return code
@@ -34,13 +35,13 @@ final class CurlEasy: @unchecked Sendable {
 
 /// Idle easy handles for reuse. `curl_easy_reset` clears options but keeps a handle's live
 /// connections and DNS cache, so a reused handle usually skips the TCP (and TLS) handshake.
-final class CurlHandlePool: Sendable {
+public final class CurlHandlePool: Sendable {
     private let idle = Mutex<[CurlEasy]>([])
     private let maxIdle: Int
 
-    init(maxIdle: Int) { self.maxIdle = maxIdle }
+    public init(maxIdle: Int) { self.maxIdle = maxIdle }
 
-    func take() -> CurlEasy? {
+    public func take() -> CurlEasy? {
         if let easy = idle.withLock({ $0.popLast() }) {
             curl_easy_reset(easy.handle)
             return easy
@@ -48,7 +49,7 @@ final class CurlHandlePool: Sendable {
         return CurlEasy()
     }
 
-    func give(_ easy: CurlEasy) {
+    public func give(_ easy: CurlEasy) {
         idle.withLock { handles in
             if handles.count < maxIdle { handles.append(easy) }
         }
