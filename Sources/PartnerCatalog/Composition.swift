@@ -40,14 +40,18 @@ enum Composition {
                 store.shutdown()
                 throw CatalogError.storageUnavailable("Cannot reach PostgreSQL at \(store.redactedURL): \(error.message)")
             }
-            let catalog = Catalog(store: store, objects: objects, maxUploadBytes: settings.maxUploadBytes, events: events, autoRun: autoRun)
+            let catalog = Catalog(
+                store: store, objects: objects, maxUploadBytes: settings.maxUploadBytes, events: events, autoRun: autoRun,
+                targets: ResolvingTargetPolicy(allowPrivateTargets: settings.allowPrivateTargets))
             return Runtime(
                 catalog: catalog,
                 services: [PostgresListenerService(listener: PostgresJobListener(store: store, events: events, logger: logger))],
                 storeDescription: store.redactedURL, migrations: try await store.appliedMigrations())
         }
         let store = try SQLiteCatalogStore(path: settings.databasePath)
-        let catalog = Catalog(store: store, objects: objects, maxUploadBytes: settings.maxUploadBytes, events: events, autoRun: autoRun)
+        let catalog = Catalog(
+            store: store, objects: objects, maxUploadBytes: settings.maxUploadBytes, events: events, autoRun: autoRun,
+            targets: ResolvingTargetPolicy(allowPrivateTargets: settings.allowPrivateTargets))
         return Runtime(catalog: catalog, services: [], storeDescription: settings.databasePath, migrations: try store.appliedMigrations())
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CatalogCore
+import CatalogCurl
 import CatalogHTTP
 import Foundation
 import Hummingbird
@@ -51,7 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
         case .none:
             break
         }
-        let workers = WorkerService(catalog: catalog, count: workerCount, logger: logger)
+        let workers = WorkerService(
+            catalog: catalog, count: workerCount, http: CurlHTTPClient(), allowPrivateTargets: settings.allowPrivateTargets, logger: logger)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let app = CatalogHTTP.application(

@@ -31,6 +31,12 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: CATALOG_LOG_LEVEL, default: info]")
     var logLevel: String?
 
+    @Flag(inversion: .prefixedNo, help: """
+        Allow webhook and source URLs on loopback, private and link-local addresses (tests, on-premises vendors). \
+        [env: CATALOG_ALLOW_PRIVATE_TARGETS, default: false]
+        """)
+    var allowPrivateTargets: Bool?
+
     func resolve() throws -> StoreSettings {
         let environment = ProcessInfo.processInfo.environment
         func value(_ flag: String?, _ name: String) -> String? {
@@ -61,6 +67,16 @@ struct StoreOptions: ParsableArguments {
             multipartThreshold = parsed
         }
         let level = try logLevel(default: .info)
+        var allowPrivate = false
+        if let allowPrivateTargets {
+            allowPrivate = allowPrivateTargets
+        } else if let raw = environment["CATALOG_ALLOW_PRIVATE_TARGETS"]?.lowercased(), !raw.isEmpty {
+            guard let parsed = BooleanWord.parse(raw) else {
+                throw CatalogError.validation(
+                    "CATALOG_ALLOW_PRIVATE_TARGETS must be true or false.", parameter: "CATALOG_ALLOW_PRIVATE_TARGETS", value: raw)
+            }
+            allowPrivate = parsed
+        }
         return StoreSettings(
             dataDirectory: value(dataDir, "CATALOG_DATA_DIR") ?? "./data",
             databaseURL: value(databaseURL, "CATALOG_DATABASE_URL"),
@@ -70,7 +86,8 @@ struct StoreOptions: ParsableArguments {
                 accessKeyID: value(nil, "AWS_ACCESS_KEY_ID"), secretAccessKey: value(nil, "AWS_SECRET_ACCESS_KEY"),
                 multipartThreshold: multipartThreshold),
             maxUploadBytes: maxUpload,
-            logLevel: level)
+            logLevel: level,
+            allowPrivateTargets: allowPrivate)
     }
 }
 
@@ -115,10 +132,10 @@ struct WorkerOptions: ParsableArguments {
         if let autoRun {
             run = autoRun
         } else if let raw = environment["CATALOG_AUTO_RUN"]?.lowercased(), !raw.isEmpty {
-            guard ["true", "1", "yes", "on", "false", "0", "no", "off"].contains(raw) else {
+            guard let parsed = BooleanWord.parse(raw) else {
                 throw CatalogError.validation("CATALOG_AUTO_RUN must be true or false.", parameter: "CATALOG_AUTO_RUN", value: raw)
             }
-            run = ["true", "1", "yes", "on"].contains(raw)
+            run = parsed
         }
         return (count, run)
     }
@@ -131,6 +148,7 @@ struct StoreSettings {
     var s3: S3Settings
     var maxUploadBytes: Int64
     var logLevel: Logger.Level
+    var allowPrivateTargets = false
 
     var databasePath: String { dataDirectory + "/catalog.sqlite" }
     var objectsDirectory: String { dataDirectory + "/objects" }
@@ -145,4 +163,15 @@ struct S3Settings {
     var secretAccessKey: String?
     /// Bytes up to which an upload goes in one PUT; nil for the adapter's default.
     var multipartThreshold: Int64?
+}
+
+/// The boolean words every setting takes.
+enum BooleanWord {
+    static func parse(_ raw: String) -> Bool? {
+        switch raw.lowercased() {
+        case "true", "1", "yes", "on": true
+        case "false", "0", "no", "off": false
+        default: nil
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CatalogCore
+import CatalogCurl
 import Logging
 import ServiceLifecycle
 
@@ -22,7 +23,9 @@ struct WorkerCommand: AsyncParsableCommand {
             "workers": .stringConvertible(count), "database": .string(runtime.storeDescription), "auto_run": .stringConvertible(autoRun),
         ])
         let group = ServiceGroup(
-            services: [WorkerService(catalog: catalog, count: count, logger: logger)] + runtime.services,
+            services: [WorkerService(
+                catalog: catalog, count: count, http: CurlHTTPClient(), allowPrivateTargets: settings.allowPrivateTargets, logger: logger)]
+                + runtime.services,
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }

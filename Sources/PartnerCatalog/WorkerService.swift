@@ -3,30 +3,41 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// The task workers of a process as a lifecycle service: `count` workers claim tasks of every kind
-/// this process handles; on graceful shutdown they stop claiming and hand running tasks back.
+/// The task workers of a process as a lifecycle service, with a concurrency limit per kind: `count`
+/// workers for validation jobs (CATALOG_WORKERS) and, when there are any, 4 for webhook deliveries and 1
+/// for periodic maintenance. On graceful shutdown they stop claiming and hand running tasks back.
 struct WorkerService: Service {
     let workers: [TaskWorker]
+    let queue: any TaskQueue
+    let clock: any CatalogClock
 
-    init(catalog: Catalog, count: Int, settings: TaskWorker.Settings = TaskWorker.Settings(), logger: Logger) {
+    init(catalog: Catalog, count: Int, http: any OutboundHTTP, allowPrivateTargets: Bool, settings: TaskWorker.Settings = TaskWorker.Settings(),
+         logger: Logger) {
         let host = ProcessInfo.processInfo.hostName
         let pid = ProcessInfo.processInfo.processIdentifier
-        let handlers = Self.handlers(catalog, logger: logger)
-        workers = (0..<count).map { index in
-            TaskWorker(
-                queue: catalog.store, handlers: handlers, clock: catalog.clock, owner: "\(host):\(pid):\(index)", settings: settings,
-                wake: catalog.events.queued, logger: logger)
+        let validation: [any TaskHandler] = [FeedValidationHandler(catalog: catalog, logger: logger)]
+        let deliveries: [any TaskHandler] = [WebhookDeliveryHandler(
+            store: catalog.store, http: http, clock: catalog.clock, allowPrivateTargets: allowPrivateTargets, logger: logger)]
+        let maintenance: [any TaskHandler] = [PruneHandler(store: catalog.store, clock: catalog.clock, logger: logger)]
+        let groups: [(name: String, handlers: [any TaskHandler], count: Int)] = count == 0 ? [] : [
+            ("etl", validation, count), ("webhooks", deliveries, 4), ("maintenance", maintenance, 1),
+        ]
+        workers = groups.flatMap { group in
+            (0..<group.count).map { index in
+                TaskWorker(
+                    queue: catalog.store, handlers: group.handlers, clock: catalog.clock, owner: "\(host):\(pid):\(group.name)\(index)",
+                    settings: settings, wake: catalog.events.queued, logger: logger)
+            }
         }
-    }
-
-    /// Every kind of background work, each with its handler.
-    static func handlers(_ catalog: Catalog, logger: Logger) -> [any TaskHandler] {
-        [FeedValidationHandler(catalog: catalog, logger: logger)]
+        queue = catalog.store
+        clock = catalog.clock
     }
 
     func run() async throws {
         // A service that returns early stops the whole group: with no workers, wait for shutdown.
         guard !workers.isEmpty else { return try await gracefulShutdown() }
+        // Periodic work starts itself here (once among all nodes: the task's unique key), then re-queues itself.
+        _ = try? await queue.enqueue([PruneHandler.next(after: clock.now())])
         try await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 for worker in workers { group.addTask { await worker.run() } }
