@@ -62,6 +62,16 @@ final class ChangeStreamClient: @unchecked Sendable {
 
 /// §Products "Product changes", live: `Accept: text/event-stream`.
 @Suite struct ProductChangeStreamTests {
+    /// Uploads and runs a feed in-process (no HTTP client timeout, however busy the machine).
+    static func load(_ app: TestApp, _ csv: String, partner: String) async throws {
+        let admin = Principal(keyID: "test", role: .admin, partner: nil)
+        let feed = try await app.catalog.uploads.upload(
+            UploadRequest(partnerName: partner, fileName: "f.csv"), by: admin, body: Bytes.chunks(Array(csv.utf8))).feed
+        _ = try await app.catalog.runs.requestRun(feed.validationJobID, by: admin)
+        let job = try await app.catalog.runs.waitForFinish(feed.validationJobID, timeout: 300)
+        guard job.status == .completed else { throw ReadPathTestError(description: "job \(job.jobID) \(job.status)") }
+    }
+
     static func csv(_ rows: Range<Int>, price: String = "1.00") -> String {
         "sku,product_name,price\n" + rows.map { "S-\($0),Product \($0),\(price)" }.joined(separator: "\n") + "\n"
     }
@@ -70,13 +80,13 @@ final class ChangeStreamClient: @unchecked Sendable {
     func aStreamGetsEachJobsChangesInOrderAndResumesWithLastEventID(_ store: StoreKind) async throws {
         let app = try await TestApp.make(store)
         let (_, key) = try await app.createPartner("acme")
-        let (_, rival) = try await app.createPartner("rival")
+        _ = try await app.createPartner("rival")
         let worker = app.worker()
         let running = Task { await worker.run() }
         defer { running.cancel() }
         try await app.testLive { client in
             let port = try #require(client.port)
-            _ = try await client.load(Self.csv(0..<3), key: key)
+            try await Self.load(app, Self.csv(0..<3), partner: "acme")
             // The backlog first, then what comes live; another partner's changes never show.
             let stream = try await ChangeStreamClient(port: port, key: key, query: "?since=0")
             let backlog = try await stream.events(3)
@@ -84,8 +94,8 @@ final class ChangeStreamClient: @unchecked Sendable {
                     == ["S-0", "S-1", "S-2"])
             #expect(backlog.allSatisfy { $0.event == "product" && !$0.id.isEmpty })
             #expect(stream.comments.first == "stream open")
-            _ = try await client.load(Self.csv(0..<1), key: rival)
-            _ = try await client.load(Self.csv(3..<6), key: key)
+            try await Self.load(app, Self.csv(0..<1), partner: "rival")
+            try await Self.load(app, Self.csv(3..<6), partner: "acme")
             let live = try await stream.events(3)
             #expect(live.map { ($0.data.contains("\"sku\":\"S-3\""), $0.data.contains("\"partner_name\":\"acme\"")) }.first! == (true, true))
             let ids = (backlog + live).map(\.id)
@@ -93,7 +103,7 @@ final class ChangeStreamClient: @unchecked Sendable {
 
             // Dropped after the third; resumed from it: exactly what was missed, then live again.
             let resumeFrom = backlog[2].id
-            _ = try await client.load(Self.csv(1..<2, price: "9.00"), key: key)
+            try await Self.load(app, Self.csv(1..<2, price: "9.00"), partner: "acme")
             let resumed = try await ChangeStreamClient(port: port, key: key, lastEventID: resumeFrom)
             let missed = try await resumed.events(4)
             let skus = missed.map { event -> String in
@@ -129,10 +139,10 @@ final class ChangeStreamClient: @unchecked Sendable {
         let total = 40_000
         try await app.testLive { client in
             let port = try #require(client.port)
-            let stalled = try await ChangeStreamClient(port: port, key: key, timeout: 30)
-            let reader = try await ChangeStreamClient(port: port, key: key, timeout: 30)
+            let stalled = try await ChangeStreamClient(port: port, key: key, timeout: 120)
+            let reader = try await ChangeStreamClient(port: port, key: key, timeout: 120)
             let reading = Task { try await reader.events(total) }
-            _ = try await client.load(Self.csv(0..<total), key: key)
+            try await Self.load(app, Self.csv(0..<total), partner: "acme")
             let received = try await reading.value
             #expect(received.count == total)
             #expect(received.last?.data.contains("\"sku\":\"S-\(total - 1)\"") == true)
