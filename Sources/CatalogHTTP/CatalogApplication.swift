@@ -8,7 +8,7 @@ public enum CatalogHTTP {
     /// The router with every route of the contract and its middleware, for `serve` and for tests.
     /// `registry` is the one the process bootstrapped swift-metrics with; `/metrics` serves it.
     public static func router(
-        catalog: Catalog, spoolDirectory: String, registry: PrometheusCollectorRegistry
+        catalog: Catalog, spoolDirectory: String, registry: PrometheusCollectorRegistry, limits: ServerLimits = ServerLimits()
     ) -> Router<CatalogRequestContext> {
         let router = Router(context: CatalogRequestContext.self)
         // Middleware applies to routes registered after it, and to unknown routes.
@@ -17,13 +17,14 @@ public enum CatalogHTTP {
             RequestLogMiddleware()
             MetricsMiddleware<CatalogRequestContext>()
             ErrorMiddleware()
-            AuthMiddleware(keys: catalog.keys)
+            AuthMiddleware(keys: catalog.keys, failures: AuthFailureLimiter(failuresPerMinute: limits.authFailuresPerMinute))
         }
         HealthRoutes(catalog: catalog).register(on: router)
         DocumentationRoutes().register(on: router)
         MetricsRoutes(catalog: catalog, registry: registry).register(on: router)
         PartnerRoutes(catalog: catalog).register(on: router)
-        FeedRoutes(catalog: catalog, spoolDirectory: spoolDirectory).register(on: router)
+        FeedRoutes(catalog: catalog, spoolDirectory: spoolDirectory, slots: UploadSlots(perPartner: limits.uploadsPerPartner))
+            .register(on: router)
         JobRoutes(catalog: catalog).register(on: router)
         ProductRoutes(catalog: catalog).register(on: router)
         OrderRoutes(catalog: catalog).register(on: router)
@@ -33,10 +34,11 @@ public enum CatalogHTTP {
 
     public static func application(
         catalog: Catalog, spoolDirectory: String, registry: PrometheusCollectorRegistry, host: String, port: Int,
-        services: [any Service], logger: Logger
+        limits: ServerLimits = ServerLimits(), services: [any Service], logger: Logger
     ) -> some ApplicationProtocol {
         Application(
-            router: router(catalog: catalog, spoolDirectory: spoolDirectory, registry: registry),
+            router: router(catalog: catalog, spoolDirectory: spoolDirectory, registry: registry, limits: limits),
+            server: server(limits, logger: logger),
             configuration: .init(address: .hostname(host, port: port), serverName: "partner-catalog"),
             services: services,
             logger: logger)

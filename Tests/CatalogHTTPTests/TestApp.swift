@@ -35,7 +35,7 @@ struct TestApp {
 
     static func make(
         _ kind: StoreKind = .sqlite, maxUploadBytes: Int64 = 1 << 30, clock: any CatalogClock = SystemClock(),
-        wrapObjects: (any ObjectStore) -> any ObjectStore = { $0 }
+        wrapObjects: (any ObjectStore) -> any ObjectStore = { $0 }, disk: (any DiskSpaceProbe)? = nil
     ) async throws -> TestApp {
         let directory = TemporaryDirectory()
         let store: any CatalogStore
@@ -50,6 +50,7 @@ struct TestApp {
         }
         let objects = wrapObjects(try FileObjectStore(root: directory.path + "/objects"))
         let catalog = Catalog(store: store, objects: objects, clock: clock, maxUploadBytes: maxUploadBytes)
+            .checkingDisk(disk ?? LocalDiskSpace(path: directory.path))
         guard case .generated(let adminKey) = try await catalog.keys.bootstrapAdmin(configuredKey: nil) else {
             fatalError("a fresh store had a key already")
         }
@@ -57,16 +58,33 @@ struct TestApp {
     }
 
     /// Serves the router to `body`; `logger` (quiet by default) is the application's, as `serve` passes its own.
-    func test(logger: Logger? = nil, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let logger = logger ?? {
-            var logger = Logger(label: "partner-catalog-tests")
-            logger.logLevel = .critical  // 5xx request lines are at error; the tests that cause them check the answers
-            return logger
-        }()
-        let app = Application(
-            router: CatalogHTTP.router(catalog: catalog, spoolDirectory: directory.path + "/tmp", registry: TestMetrics.registry),
-            logger: logger)
+    func test(
+        logger: Logger? = nil, limits: ServerLimits = ServerLimits(), _ body: @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let app = Application(router: router(limits), logger: logger ?? Self.quietLogger)
         try await app.test(.router, body)
+    }
+
+    /// Serves the app on a real loopback port with `serve`'s HTTP server and `limits` (for connection-level tests:
+    /// `client.port` is where to connect).
+    func testLive(
+        limits: ServerLimits = ServerLimits(), logger: Logger? = nil, _ body: @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let logger = logger ?? Self.quietLogger
+        let app = Application(
+            router: router(limits), server: CatalogHTTP.server(limits, logger: logger),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+        try await app.test(.live, body)
+    }
+
+    func router(_ limits: ServerLimits) -> Router<CatalogRequestContext> {
+        CatalogHTTP.router(catalog: catalog, spoolDirectory: directory.path + "/tmp", registry: TestMetrics.registry, limits: limits)
+    }
+
+    static var quietLogger: Logger {
+        var logger = Logger(label: "partner-catalog-tests")
+        logger.logLevel = .critical  // 5xx request lines are at error; the tests that cause them check the answers
+        return logger
     }
 
     func worker(
