@@ -47,10 +47,11 @@ start_server() { # [VAR=value …] for serve's environment
 
 stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=; }
 
-# Prints the seconds an upload through the API took; fails unless it answered 201.
+# Prints the seconds an upload through the API took, sent as a partner sends it (curl's default headers,
+# `Expect: 100-continue` included); fails unless it answered 201.
 api_upload() { # file name
     local out
-    out=$(curl -s -o "$WORK/answer.json" -w '%{http_code} %{time_total}' -X POST -T "$1" -H 'Expect:' \
+    out=$(curl -s -o "$WORK/answer.json" -w '%{http_code} %{time_total}' -X POST -T "$1" \
         -H "X-API-Key: $ADMIN" -H 'Content-Type: text/csv' "$URL/feeds/upload?partner_name=$PARTNER&file_name=$2")
     [ "${out% *}" = 201 ] || { echo "API upload answered ${out% *}: $(cat "$WORK/answer.json")" >&2; exit 1; }
     echo "${out#* }"

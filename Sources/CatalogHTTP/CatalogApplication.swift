@@ -15,6 +15,7 @@ public enum CatalogHTTP {
         router.addMiddleware {
             RequestIDMiddleware()
             RequestLogMiddleware()
+            ExpectContinueMiddleware()
             MetricsMiddleware<CatalogRequestContext>()
             ErrorMiddleware()
             AuthMiddleware(keys: catalog.keys, failures: AuthFailureLimiter(failuresPerMinute: limits.authFailuresPerMinute))

@@ -1,5 +1,6 @@
 import CatalogCore
 import Hummingbird
+import NIOCore
 
 public struct CatalogRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
@@ -7,11 +8,14 @@ public struct CatalogRequestContext: RequestContext {
     public var principal: Principal?
     /// Fields for this request's log line that inner middleware fill in.
     public let requestLog = RequestLogFields()
+    /// The request's connection, for interim responses (`100 Continue`).
+    public let channel: any Channel
     /// The peer's IP address (nil when there is no socket, as in router tests).
     public let clientAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.channel = source.channel
         self.clientAddress = source.channel.remoteAddress?.ipAddress
     }
 

@@ -34,6 +34,13 @@ public struct FeedUploadService: Sendable {
         }
     }
 
+    /// What can be checked before a multipart body is read (its fields come in the body): the role,
+    /// and a partner key's partner not suspended.
+    public func checkUploader(_ principal: Principal) async throws {
+        try principal.require(.partner, .admin)
+        if principal.role == .partner { _ = try await resolvePartner(nil, principal) }
+    }
+
     /// Checks who may upload what, then opens the object for streaming.
     public func begin(_ request: UploadRequest, by principal: Principal) async throws -> FeedUploadSession {
         try principal.require(.partner, .admin)

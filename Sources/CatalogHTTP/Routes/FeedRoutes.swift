@@ -51,6 +51,8 @@ struct FeedRoutes {
                 throw CatalogError(.payloadTooLarge, "The upload exceeds the maximum of \(catalog.maxUploadBytes) bytes.",
                                    details: ["max_bytes": .int(catalog.maxUploadBytes)])
             }
+            // Before the body is read, so that a refused `Expect: 100-continue` upload is never sent.
+            try await catalog.uploads.checkUploader(principal)
             let form = try await MultipartForm.read(
                 request.body, boundary: boundary, spoolDirectory: spoolDirectory, maxFileBytes: catalog.maxUploadBytes)
             guard let file = form.file else {
