@@ -5,7 +5,7 @@ SYSTEM_PACKAGES := libsqlite3-dev zlib1g-dev libcurl4-openssl-dev
 CATALOG_DATA_DIR ?= ./data
 export CATALOG_DATA_DIR
 
-.PHONY: run build release test deps clean bench docs
+.PHONY: run build release test deps clean bench docs drill
 
 ## Install the system libraries the build links against, if any are missing (Debian/Ubuntu).
 deps:
@@ -43,3 +43,9 @@ bench: release
 	bench/postgres-etl.sh
 	bench/read-path.sh
 	bench/s3.sh
+
+## Reliability drills with the release binary: 50 kill -9s during uploads and jobs (scripts/drill.sh)
+## and hostile request shapes while /health is timed (scripts/abuse.sh); each prints a table.
+drill: release
+	CATALOG_BINARY=.build/release/partner-catalog scripts/drill.sh
+	CATALOG_BINARY=.build/release/partner-catalog scripts/abuse.sh

@@ -21,3 +21,6 @@ scripts/with-moto.sh swift test "$@"
 scripts/docs-examples.sh
 scripts/dashboard-browser.sh
 scripts/schemathesis.sh
+# The short reliability drills: a few kill -9s during uploads and jobs, and the hostile request shapes.
+scripts/drill.sh --short
+scripts/abuse.sh --short --p99-ms 250

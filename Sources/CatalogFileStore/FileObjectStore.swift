@@ -5,6 +5,7 @@ import NIOPosix
 
 /// The embedded object store: a local folder. Writes go to a temporary file, are fsynced and then
 /// hard-linked into place, so an object appears whole or not at all and is never overwritten.
+/// Temporary files left by a writer that died are removed when a store is opened (`TemporaryObjectFiles`).
 public struct FileObjectStore: ObjectStore {
     public let bucket = "local"
     let root: String
@@ -18,6 +19,7 @@ public struct FileObjectStore: ObjectStore {
         } catch {
             throw ObjectStoreError.unavailable("cannot create \(temporaryDirectory): \(error.localizedDescription)")
         }
+        TemporaryObjectFiles.removeLeftovers(in: temporaryDirectory)
     }
 
     var temporaryDirectory: String { root + "/.tmp" }
@@ -32,12 +34,8 @@ public struct FileObjectStore: ObjectStore {
 
     public func makeWriter(key: String, contentType: String) async throws -> any ObjectWriter {
         let finalPath = try path(for: key)
-        let temporaryPath = temporaryDirectory + "/" + UUID().uuidString
-        let fd = try await pool.runIfActive {
-            let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw FileIOError.last("create \(temporaryPath)") }
-            return fd
-        }
+        let directory = temporaryDirectory
+        let (fd, temporaryPath) = try await pool.runIfActive { try TemporaryObjectFiles.create(in: directory) }
         return FileObjectWriter(fd: fd, temporaryPath: temporaryPath, finalPath: finalPath, key: key, pool: pool)
     }
 
@@ -78,6 +76,22 @@ public struct FileObjectStore: ObjectStore {
         let directory = temporaryDirectory
         try await pool.runIfActive {
             guard access(directory, W_OK) == 0 else { throw FileIOError.last("access \(directory)") }
+        }
+    }
+}
+
+extension FileObjectStore: InterruptedCommits {
+    public func interruptedCommits() async -> [String] {
+        let directory = temporaryDirectory
+        return (try? await pool.runIfActive { TemporaryObjectFiles.interruptedCommits(in: directory).map(\.key) }) ?? []
+    }
+
+    public func forgetInterruptedCommit(_ key: String) async {
+        let directory = temporaryDirectory
+        _ = try? await pool.runIfActive {
+            for commit in TemporaryObjectFiles.interruptedCommits(in: directory) where commit.key == key {
+                TemporaryObjectFiles.remove(commit.path)
+            }
         }
     }
 }

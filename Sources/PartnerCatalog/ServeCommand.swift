@@ -1,6 +1,7 @@
 import ArgumentParser
 import CatalogCore
 import CatalogCurl
+import CatalogFileStore
 import CatalogHTTP
 import Foundation
 import Hummingbird
@@ -24,6 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
     var adminKey: String?
 
 
+    @OptionGroup var limitOptions: ServerLimitOptions
+
     func run() async throws {
         let settings = try store.resolve()
         let environment = ProcessInfo.processInfo.environment
@@ -31,12 +34,24 @@ struct ServeCommand: AsyncParsableCommand {
         let port = try port ?? Self.port(environment["CATALOG_PORT"])
         var logger = Logger(label: "partner-catalog")
         logger.logLevel = settings.logLevel
+        var limits = try limitOptions.resolve()
+        let files = FileLimit.raiseToHard()
+        let configuredConnections = limits.maxConnections
+        limits.maxConnections = FileLimit.connectionCap(configured: configuredConnections, soft: files.soft)
+        logger.log(level: limits.maxConnections < configuredConnections ? .warning : .info, "open file limit", metadata: [
+            "soft": .stringConvertible(files.soft), "hard": .stringConvertible(files.hard),
+            "max_connections": .stringConvertible(limits.maxConnections),
+            "configured_max_connections": .stringConvertible(configuredConnections),
+        ])
+        try? FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+        SpoolCleanup.removeLeftovers(in: settings.spoolDirectory)
 
         let (workerCount, autoRun) = try workerOptions.resolve()
         var runtime = try await Composition.makeRuntime(settings, autoRun: autoRun, logger: logger)
         runtime = try await Composition.withReadModel(runtime, settings, logger: logger)
-        let catalog = runtime.catalog
+        let catalog = runtime.catalog.checkingDisk(LocalDiskSpace(path: settings.dataDirectory))
         try await Composition.checkObjectStore(catalog.objects)
+        try await catalog.interruptedUploads.recover(logger: logger)
         switch try await catalog.keys.bootstrapAdmin(configuredKey: adminKey ?? environment["CATALOG_ADMIN_KEY"]) {
         case .generated(let secret):
             // Written unbuffered so the key shows at once even when stdout is a file or a pipe.
@@ -57,7 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let app = CatalogHTTP.application(
-            catalog: catalog, spoolDirectory: settings.spoolDirectory, registry: registry, host: host, port: port,
+            catalog: catalog, spoolDirectory: settings.spoolDirectory, registry: registry, host: host, port: port, limits: limits,
             services: [workers] + runtime.services, logger: logger)
         logger.info("partner-catalog listening", metadata: [
             "address": "http://\(host):\(port)", "database": .string(runtime.storeDescription),

@@ -1,4 +1,5 @@
 @testable import CatalogCore
+import CatalogTestSupport
 import CZlib
 import Foundation
 import NIOCore
@@ -88,25 +89,37 @@ import Testing
         #expect(out == text)
     }
 
-    /// Compresses with zlib's gzip wrapper (level 6).
-    func gzip(_ input: [UInt8]) throws -> [UInt8] {
-        var stream = z_stream()
-        #expect(czlib_deflate_init_gzip(&stream, 6) == Z_OK)
-        defer { deflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: input.count + 1024)
-        var input = input
-        let produced = input.withUnsafeMutableBytes { inBytes in
-            output.withUnsafeMutableBytes { outBytes in
-                stream.next_in = inBytes.baseAddress?.assumingMemoryBound(to: Bytef.self)
-                stream.avail_in = uInt(inBytes.count)
-                stream.next_out = outBytes.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                stream.avail_out = uInt(outBytes.count)
-                _ = deflate(&stream, Z_FINISH)
-                return outBytes.count - Int(stream.avail_out)
-            }
+    @Test func aGzipBodyIsStoppedAsSoonAsItInflatesPastTheLimit() throws {
+        let limit: Int64 = 4 << 20
+        // 256 MB of valid CSV in well under 1 MB.
+        let bomb = Gzip.bomb(head: "sku,product_name,price\n", line: "A-1,Alpha,1.00\n", inflatedBytes: 256 << 20)
+        #expect(bomb.count < 1 << 20)
+        var inspector = FeedContentInspector(feedType: .products, maxDecodedBytes: limit)
+        var offset = 0
+        var caught: CatalogError?
+        while offset < bomb.count, caught == nil {
+            let end = min(bomb.count, offset + 16 * 1024)
+            do { try inspector.consume(ByteBuffer(bytes: bomb[offset..<end])) } catch let error as CatalogError { caught = error }
+            offset = end
         }
-        return Array(output[0..<produced])
+        let error = try #require(caught)
+        #expect(error.code == .payloadTooLarge)
+        #expect(error.details["decompressed"] == .bool(true))
+        #expect(error.details["max_bytes"] == .int(limit))
+        // Stopped within one inflate buffer of the limit, the rest of the body never read.
+        #expect(inspector.decodedBytes <= limit + 64 * 1024)
+        #expect(offset < bomb.count)
     }
+
+    @Test func aGzipBodyWithinTheLimitPasses() throws {
+        let text = Array("sku,product_name,price\n".utf8) + Bytes64k.text
+        var inspector = FeedContentInspector(feedType: .products, maxDecodedBytes: Int64(text.count))
+        try inspector.consume(ByteBuffer(bytes: Gzip.compress(text)))
+        _ = try inspector.finish()
+        #expect(inspector.decodedBytes == Int64(text.count))
+    }
+
+    func gzip(_ input: [UInt8]) throws -> [UInt8] { Gzip.compress(input) }
 }
 
 enum Bytes64k {

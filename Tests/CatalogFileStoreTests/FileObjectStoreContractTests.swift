@@ -2,6 +2,7 @@ import CatalogCore
 import CatalogFileStore
 import CatalogTestSupport
 import Foundation
+import NIOCore
 import Testing
 
 /// The shared object-store contract, on the local-folder adapter.
@@ -48,5 +49,29 @@ import Testing
         #expect(results.filter { $0 }.count == 1)
         let content = try await Bytes.collect(try await store.read(key: "raw/race.csv"))
         #expect(String(decoding: content, as: UTF8.self).hasPrefix("writer "))
+    }
+
+    /// A writer killed mid-upload leaves its temporary file unlocked; the next store opened on the
+    /// folder removes it, and leaves alone the files that live writers hold.
+    @Test func leftoversOfDeadWritersAreRemovedWhenTheStoreOpens() async throws {
+        let store = try makeStore()
+        let live = try await store.makeWriter(key: "raw/live.csv", contentType: "text/csv")
+        try await live.write(ByteBuffer(string: "sku,product_name,price\n"))
+        let temporary = directory.path + "/objects/.tmp"
+        let leftover = temporary + "/0A1B2C3D-dead-writer"
+        #expect(FileManager.default.createFile(atPath: leftover, contents: Data(repeating: 7, count: 1 << 20)))
+        #expect(directory.files(under: "objects/.tmp").count == 2)
+
+        _ = try makeStore()
+        #expect(!FileManager.default.fileExists(atPath: leftover))
+        #expect(directory.files(under: "objects/.tmp").count == 1, "the live writer's file was removed")
+        _ = try await live.commit(sha256: "")
+        let content = try await Bytes.collect(try await store.read(key: "raw/live.csv"))
+        #expect(String(decoding: content, as: UTF8.self) == "sku,product_name,price\n")
+        // Committed, not yet released: noted, but not an interrupted commit while its writer lives.
+        #expect(directory.files(under: "objects/.tmp").count == 2)
+        #expect(await store.interruptedCommits().isEmpty)
+        await live.release()
+        #expect(directory.files(under: "objects/.tmp").isEmpty)
     }
 }

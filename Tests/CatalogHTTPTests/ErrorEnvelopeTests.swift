@@ -16,12 +16,12 @@ import Testing
         }
     }
 
-    @Test func readyReportsBothDependencies() async throws {
+    @Test func readyReportsBothDependenciesAndTheDisk() async throws {
         let app = try await TestApp.make()
         try await app.test { client in
             let response = try await client.get("/ready", key: nil)
             #expect(response.status == .ok)
-            #expect(response.json["checks"] as? [String: String] == ["database": "ok", "object_store": "ok"])
+            #expect(response.json["checks"] as? [String: String] == ["database": "ok", "object_store": "ok", "disk": "ok"])
         }
     }
 
@@ -35,6 +35,31 @@ import Testing
             let reason = try #require(response.errorDetails["object_store"] as? String)
             #expect(reason.hasPrefix("The object store is unavailable"), "\(reason)")
             #expect(response.errorDetails["database"] as? String == "ok")
+        }
+    }
+
+    @Test(arguments: [
+        (DiskSpace(availableBytes: 50 << 20, totalBytes: 1 << 40), "50 MB"),  // under 100 MB on a large disk
+        (DiskSpace(availableBytes: 900 << 20, totalBytes: 100 << 30), "0.8 %"),  // over 100 MB, under 1 %
+    ])
+    func readyIs503WhenTheDataDiskIsNearlyFull(space: DiskSpace, shown: String) async throws {
+        let app = try await TestApp.make(disk: FixedDisk(fixed: space))
+        try await app.test { client in
+            let response = try await client.get("/ready", key: nil)
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.errorCode == "STORAGE_UNAVAILABLE")
+            let reason = try #require(response.errorDetails["disk"] as? String)
+            #expect(reason.contains("almost full") && reason.contains(shown), "\(reason)")
+            #expect((response.json["error"] as? [String: Any])?["message"] as? String == "Not ready: \(reason).")
+            #expect(response.errorDetails["database"] as? String == "ok")
+        }
+    }
+
+    @Test func readyWithJustEnoughRoom() async throws {
+        let app = try await TestApp.make(disk: FixedDisk(fixed: DiskSpace(availableBytes: 101 << 20, totalBytes: 5 << 30)))
+        try await app.test { client in
+            let response = try await client.get("/ready", key: nil)
+            #expect(response.status == .ok)
         }
     }
 
@@ -120,4 +145,9 @@ import Testing
             #expect(parameter != nil && uri.contains(parameter!))
         }
     }
+}
+
+struct FixedDisk: DiskSpaceProbe {
+    let fixed: DiskSpace
+    func space() throws -> DiskSpace { fixed }
 }

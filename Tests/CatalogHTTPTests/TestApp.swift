@@ -40,7 +40,7 @@ struct TestApp {
 
     static func make(
         _ kind: StoreKind = .sqlite, maxUploadBytes: Int64 = 1 << 30, clock: any CatalogClock = SystemClock(), autoRun: Bool = false,
-        allowPrivateTargets: Bool = false, wrapObjects: (any ObjectStore) -> any ObjectStore = { $0 }
+        allowPrivateTargets: Bool = false, wrapObjects: (any ObjectStore) -> any ObjectStore = { $0 }, disk: (any DiskSpaceProbe)? = nil
     ) async throws -> TestApp {
         let directory = TemporaryDirectory()
         let store: any CatalogStore
@@ -57,6 +57,7 @@ struct TestApp {
         var catalog = Catalog(
             store: store, objects: objects, clock: clock, maxUploadBytes: maxUploadBytes, autoRun: autoRun,
             targets: ResolvingTargetPolicy(allowPrivateTargets: allowPrivateTargets))
+            .checkingDisk(disk ?? LocalDiskSpace(path: directory.path))
         guard case .generated(let adminKey) = try await catalog.keys.bootstrapAdmin(configuredKey: nil) else {
             fatalError("a fresh store had a key already")
         }
@@ -86,28 +87,35 @@ struct TestApp {
     }
 
     /// Serves the router to `body`; `logger` (quiet by default) is the application's, as `serve` passes its own.
-    func test(logger: Logger? = nil, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let logger = logger ?? {
-            var logger = Logger(label: "partner-catalog-tests")
-            logger.logLevel = .critical  // 5xx request lines are at error; the tests that cause them check the answers
-            return logger
-        }()
-        let app = Application(
-            router: CatalogHTTP.router(catalog: catalog, spoolDirectory: directory.path + "/tmp", registry: TestMetrics.registry),
-            logger: logger)
+    func test(
+        logger: Logger? = nil, limits: ServerLimits = ServerLimits(), _ body: @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let app = Application(router: router(limits), logger: logger ?? Self.quietLogger)
         try await app.test(.router, body)
     }
 
-    /// Serves the router on a loopback port, for tests that speak HTTP over a socket of their own.
-    func testLive(pingInterval: Duration = .seconds(15), _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        var logger = Logger(label: "partner-catalog-tests")
-        logger.logLevel = .critical
+    /// Serves the app on a real loopback port with `serve`'s HTTP server and `limits` (for tests that
+    /// speak HTTP over a socket of their own: `client.port` is where to connect).
+    func testLive(
+        limits: ServerLimits = ServerLimits(), pingInterval: Duration = .seconds(15), logger: Logger? = nil,
+        _ body: @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let logger = logger ?? Self.quietLogger
         let app = Application(
-            router: CatalogHTTP.router(
-                catalog: catalog, spoolDirectory: directory.path + "/tmp", registry: TestMetrics.registry, pingInterval: pingInterval),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            logger: logger)
+            router: router(limits, pingInterval: pingInterval), server: CatalogHTTP.server(limits, logger: logger),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         try await app.test(.live, body)
+    }
+
+    func router(_ limits: ServerLimits, pingInterval: Duration = .seconds(15)) -> Router<CatalogRequestContext> {
+        CatalogHTTP.router(
+            catalog: catalog, spoolDirectory: directory.path + "/tmp", registry: TestMetrics.registry, limits: limits, pingInterval: pingInterval)
+    }
+
+    static var quietLogger: Logger {
+        var logger = Logger(label: "partner-catalog-tests")
+        logger.logLevel = .critical  // 5xx request lines are at error; the tests that cause them check the answers
+        return logger
     }
 
     /// A task worker with the validation handler, quick to poll and heartbeat; `retryBaseDelay` 0 unless set.

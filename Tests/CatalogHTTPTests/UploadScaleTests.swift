@@ -1,4 +1,5 @@
 import CatalogCore
+import CatalogHTTP
 import CatalogTestSupport
 import Foundation
 import HTTPTypes
@@ -9,7 +10,8 @@ import Testing
 @Suite struct UploadScaleTests {
     @Test func fiftyConcurrentUploadsGetDistinctIDsAndIntactObjects() async throws {
         let app = try await TestApp.make()
-        try await app.test { client in
+        // Ten uploads per partner at once: above the per-partner cap, which this test is not about.
+        try await app.test(limits: ServerLimits(uploadsPerPartner: 50)) { client in
             let feeds = try await withThrowingTaskGroup(of: (Int, UploadedFeed).self) { group in
                 for index in 0..<50 {
                     group.addTask {

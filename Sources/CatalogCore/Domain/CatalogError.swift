@@ -9,7 +9,10 @@ public enum ErrorCode: String, Sendable, Codable {
     case payloadTooLarge = "PAYLOAD_TOO_LARGE"
     case unsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
     case invalidFeed = "INVALID_FEED"
+    case rateLimited = "RATE_LIMITED"
+    case headersTooLarge = "HEADERS_TOO_LARGE"
     case storageUnavailable = "STORAGE_UNAVAILABLE"
+    case overloaded = "OVERLOADED"
     case `internal` = "INTERNAL"
 }
 
@@ -49,5 +52,16 @@ public struct CatalogError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public static func storageUnavailable(_ message: String) -> CatalogError {
         CatalogError(.storageUnavailable, message)
+    }
+
+    /// `details.retry_after_seconds` becomes the response's `Retry-After`.
+    public static func rateLimited(_ message: String, retryAfterSeconds: Int) -> CatalogError {
+        CatalogError(.rateLimited, message, details: ["retry_after_seconds": .int(Int64(max(1, retryAfterSeconds)))])
+    }
+
+    /// Seconds the client should wait before trying again, when the error says so.
+    public var retryAfterSeconds: Int? {
+        if case .int(let seconds)? = details["retry_after_seconds"] { return Int(seconds) }
+        return nil
     }
 }

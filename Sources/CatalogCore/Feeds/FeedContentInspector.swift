@@ -1,12 +1,14 @@
 import NIOCore
 
 /// Checks an upload as it streams past, before anything is committed: it is CSV in UTF-8
-/// (gzip-compressed or not), and its header row has the feed type's columns.
+/// (gzip-compressed or not), its header row has the feed type's columns, and a gzip body does not
+/// inflate to more than `maxDecodedBytes` (413 as soon as it does, without inflating the rest).
 struct FeedContentInspector {
     private static let headerLimit = 4 << 20
     private struct HeaderFound: Error {}
 
     let feedType: FeedType
+    let maxDecodedBytes: Int64
     private(set) var isGzip = false
     private var sniffed: [UInt8] = []
     private var decided = false
@@ -17,8 +19,15 @@ struct FeedContentInspector {
     private var headerProblem: CatalogError?
     private(set) var decodedBytes: Int64 = 0
 
-    init(feedType: FeedType) {
+    init(feedType: FeedType, maxDecodedBytes: Int64 = .max) {
         self.feedType = feedType
+        self.maxDecodedBytes = maxDecodedBytes
+    }
+
+    /// Whether the next chunk costs more than a pass over its bytes: it is (or may start) gzip data,
+    /// which inflates to up to about a thousand times its size.
+    func inflates(_ chunk: ByteBuffer) -> Bool {
+        decided ? isGzip : chunk.getInteger(at: chunk.readerIndex, as: UInt8.self) == 0x1F || sniffed.first == 0x1F
     }
 
     mutating func consume(_ chunk: ByteBuffer) throws {
@@ -53,6 +62,11 @@ struct FeedContentInspector {
 
     private mutating func inspectDecoded(_ bytes: UnsafeRawBufferPointer) throws {
         decodedBytes += Int64(bytes.count)
+        if decodedBytes > maxDecodedBytes {
+            throw CatalogError(
+                .payloadTooLarge, "The upload inflates to more than the maximum of \(maxDecodedBytes) bytes.",
+                details: ["max_bytes": .int(maxDecodedBytes), "decompressed": .bool(true)])
+        }
         guard utf8.validate(bytes) else { throw notUTF8() }
         guard header == nil else { return }
         try parseHeader { parser, onRecord in try parser.consume(bytes, onRecord) }

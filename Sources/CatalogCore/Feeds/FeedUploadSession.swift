@@ -18,14 +18,14 @@ public final class FeedUploadSession {
     private let plan: UploadPlan
     private var target: Target
     private let hasher = ConcurrentSHA256()
-    private var inspector: FeedContentInspector
+    private let inspector: UploadInspection
     private(set) public var bytesReceived: Int64 = 0
 
     init(service: FeedUploadService, plan: UploadPlan, target: Target) {
         self.service = service
         self.plan = plan
         self.target = target
-        self.inspector = FeedContentInspector(feedType: plan.feedType)
+        self.inspector = UploadInspection(FeedContentInspector(feedType: plan.feedType, maxDecodedBytes: service.maxUploadBytes))
     }
 
     public func write(_ chunk: ByteBuffer) async throws {
@@ -34,7 +34,7 @@ public final class FeedUploadSession {
             bytesReceived += Int64(chunk.readableBytes)
             if bytesReceived > service.maxUploadBytes { throw FeedUploadService.tooLarge(service.maxUploadBytes) }
             await hasher.update(chunk)
-            try inspector.consume(chunk)
+            try await inspector.consume(chunk)
             if case .pending(let feedID) = target {
                 try await open(feedID: feedID, gzip: inspector.isGzip || Self.looksGzip(chunk))
             }
@@ -104,10 +104,12 @@ public final class FeedUploadSession {
             runValidation: service.autoRun)
         do {
             let feed = try await service.store.createFeed(newFeed)
+            await writer.release()
             Counter(label: "catalog_upload_bytes").increment(by: Int(bytesReceived))
             return .created(feed)
         } catch {
             await service.objects.discard(key: key)
+            await writer.release()
             if let error = error as? CatalogError, error.code == .idempotencyConflict, let idempotencyKey = plan.idempotencyKey,
                let winner = try await service.store.idempotencyRecord(partnerName: plan.partnerName, key: idempotencyKey, notBefore: .distantPast)
             {

@@ -4,6 +4,13 @@ public enum RawFileKey {
         "raw/partners/\(partnerName)/feeds/\(feedID)/\(fileName)"
     }
 
+    /// The feed ID in a key of this layout; nil for other keys.
+    public static func feedID(in key: String) -> String? {
+        let segments = key.split(separator: "/", omittingEmptySubsequences: false)
+        guard segments.count == 6, segments[0] == "raw", segments[1] == "partners", segments[3] == "feeds" else { return nil }
+        return String(segments[4])
+    }
+
     /// Reduces a client-supplied name to its last path segment over `[A-Za-z0-9._-]`, at most 200 characters.
     public static func sanitize(_ raw: String?, gzip: Bool) -> String {
         let fallback = gzip ? "upload.csv.gz" : "upload.csv"

@@ -35,6 +35,22 @@ public protocol ObjectWriter: Sendable {
     /// Makes the object visible; throws `alreadyExists` if another writer committed the key first.
     func commit(sha256: String) async throws -> ObjectMetadata
     func abort() async
+    /// After `commit`: the caller has recorded the object (or discarded it). Until then a store that
+    /// notes interrupted commits keeps a note of this one, for `InterruptedCommits` after a crash.
+    func release() async
+}
+
+extension ObjectWriter {
+    public func release() async {}
+}
+
+/// A store that notes each commit until its writer is released, so that the commits of a process
+/// that died in between (the object stored, its feed perhaps not) can be checked at the next start.
+public protocol InterruptedCommits: Sendable {
+    /// Keys committed by writers that ended without `release`.
+    func interruptedCommits() async -> [String]
+    /// Drops the note of `key` once it has been checked.
+    func forgetInterruptedCommit(_ key: String) async
 }
 
 /// Immutable raw-file storage (a local folder or an S3 bucket).

@@ -30,6 +30,7 @@ public struct Catalog: Sendable {
     public var uploads: FeedUploadService {
         FeedUploadService(store: store, objects: objects, clock: clock, maxUploadBytes: maxUploadBytes, autoRun: autoRun)
     }
+    public var interruptedUploads: InterruptedUploads { InterruptedUploads(store: store, objects: objects) }
     public var feeds: FeedQueries { FeedQueries(store: store, objects: objects) }
     public var jobs: JobQueries { JobQueries(store: store) }
     public var products: ProductQueries { ProductQueries(reader: readModel) }
@@ -49,7 +50,16 @@ public struct Catalog: Sendable {
     }
     public var orders: OrderService { OrderService(store: store, clock: clock) }
     public var analytics: AnalyticsService { AnalyticsService(queries: store) }
-    public var readiness: Readiness { Readiness(store: store, objects: objects) }
+    public var readiness: Readiness { Readiness(store: store, objects: objects, disk: dataDisk) }
+
+    /// The disk of the data folder, which `/ready` reports on.
+    public private(set) var dataDisk: (any DiskSpaceProbe)?
+
+    public func checkingDisk(_ probe: any DiskSpaceProbe) -> Catalog {
+        var catalog = self
+        catalog.dataDisk = probe
+        return catalog
+    }
     public var importer: FeedImporter { FeedImporter(store: store, objects: objects, clock: clock) }
     public var runs: JobRunService { JobRunService(store: store, clock: clock, events: events, readModel: readModel) }
 }

@@ -2,6 +2,7 @@ import CatalogCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// Turns every failure into the contract's envelope: `{"error": {"code", "message", "details"}}`.
 struct ErrorMiddleware: RouterMiddleware {
@@ -27,6 +28,8 @@ struct ErrorMiddleware: RouterMiddleware {
             return catalogError(for: error, request: request)
         case is DecodingError:
             return CatalogError(.validationError, "The request body is not valid JSON for this endpoint.")
+        case is NIOTooManyBytesError:
+            return JSONBody.tooLarge
         default:
             return CatalogError(.internal, "An internal error occurred.")
         }
@@ -78,17 +81,30 @@ enum ErrorEnvelope {
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .invalidFeed: .unprocessableContent
-        case .storageUnavailable: .serviceUnavailable
+        case .rateLimited: .tooManyRequests
+        case .headersTooLarge: .requestHeaderFieldsTooLarge
+        case .storageUnavailable, .overloaded: .serviceUnavailable
         case .internal: .internalServerError
         }
     }
 
     static func response(for error: CatalogError) -> Response {
+        Response(status: status(for: error.code), headers: headers(for: error), body: .init(byteBuffer: ByteBuffer(bytes: json(for: error))))
+    }
+
+    static func json(for error: CatalogError) -> Data {
         let body = Body(error: .init(code: error.code.rawValue, message: error.message, details: error.details))
-        let data = (try? JSONResponse.encoder.encode(body)) ?? Data(#"{"error":{"code":"INTERNAL","message":"","details":{}}}"#.utf8)
+        return (try? JSONResponse.encoder.encode(body)) ?? Data(#"{"error":{"code":"INTERNAL","message":"","details":{}}}"#.utf8)
+    }
+
+    static func headers(for error: CatalogError) -> HTTPFields {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if error.code == .unauthenticated { headers[.wwwAuthenticate] = "ApiKey header=\"X-API-Key\"" }
-        if error.code == .storageUnavailable { headers[.retryAfter] = "5" }
-        return Response(status: status(for: error.code), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        if let seconds = error.retryAfterSeconds {
+            headers[.retryAfter] = String(seconds)
+        } else if error.code == .storageUnavailable || error.code == .overloaded {
+            headers[.retryAfter] = "5"
+        }
+        return headers
     }
 }

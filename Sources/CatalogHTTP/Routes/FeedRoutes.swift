@@ -6,6 +6,7 @@ import Hummingbird
 struct FeedRoutes {
     let catalog: Catalog
     let spoolDirectory: String
+    let slots: UploadSlots
 
     func register(on router: Router<CatalogRequestContext>) {
         router.post("/feeds/upload") { request, context in try await upload(request, context) }
@@ -21,6 +22,21 @@ struct FeedRoutes {
 
     private func upload(_ request: Request, _ context: CatalogRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        // A partner key's upload holds one of the partner's slots from its first byte; an admin's once it names the partner.
+        guard let partnerName = principal.partner?.partnerName else {
+            return try await upload(request, context, principal, holdingSlot: false)
+        }
+        return try await slots.withSlot(partnerName) { try await upload(request, context, principal, holdingSlot: true) }
+    }
+
+    private func inSlot<T>(_ partnerName: String?, held: Bool, _ body: () async throws -> T) async throws -> T {
+        guard !held, let partnerName, !partnerName.isEmpty else { return try await body() }
+        return try await slots.withSlot(partnerName, body)
+    }
+
+    private func upload(
+        _ request: Request, _ context: CatalogRequestContext, _ principal: Principal, holdingSlot: Bool
+    ) async throws -> Response {
         let media = MediaType(from: request.headers[.contentType] ?? "")
         let idempotencyKey = request.headers[.idempotencyKey]
         let outcome: UploadOutcome
@@ -48,13 +64,15 @@ struct FeedRoutes {
             let uploadRequest = UploadRequest(
                 partnerName: form.fields["partner_name"], feedType: form.fields["feed_type"], mode: form.fields["mode"],
                 fileName: form.fields["file_name"] ?? form.fileName, idempotencyKey: idempotencyKey, declaredLength: file.size)
-            let session = try await catalog.uploads.begin(uploadRequest, by: principal)
-            do {
-                try await file.replay { try await session.write($0) }
-                outcome = try await session.finish()
-            } catch {
-                await session.abort()
-                throw error
+            outcome = try await inSlot(uploadRequest.partnerName, held: holdingSlot) {
+                let session = try await catalog.uploads.begin(uploadRequest, by: principal)
+                do {
+                    try await file.replay { try await session.write($0) }
+                    return try await session.finish()
+                } catch {
+                    await session.abort()
+                    throw error
+                }
             }
         case (.text, "csv"), (.application, "octet-stream"), (.application, "gzip"), (.application, "x-gzip"):
             let query = try QueryParameters(request, allowed: Self.uploadParameters)
@@ -63,7 +81,9 @@ struct FeedRoutes {
                 partnerName: query["partner_name"], feedType: query["feed_type"], mode: query["mode"],
                 fileName: query["file_name"], idempotencyKey: idempotencyKey,
                 declaredLength: request.headers[.contentLength].flatMap(Int64.init))
-            outcome = try await catalog.uploads.upload(uploadRequest, by: principal, body: request.body)
+            outcome = try await inSlot(uploadRequest.partnerName, held: holdingSlot) {
+                try await catalog.uploads.upload(uploadRequest, by: principal, body: request.body)
+            }
         default:
             throw CatalogError(
                 .unsupportedMediaType,

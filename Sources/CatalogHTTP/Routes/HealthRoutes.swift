@@ -13,11 +13,14 @@ struct HealthRoutes {
             // "ok", or the reason the dependency did not answer.
             checks["database"] = report.database ?? "ok"
             checks["object_store"] = report.objectStore ?? "ok"
+            checks["disk"] = report.disk ?? "ok"
             guard report.isReady else {
-                let failing = [report.database == nil ? nil : "database", report.objectStore == nil ? nil : "object_store"]
-                    .compactMap { $0 }
+                let failing = [
+                    report.database == nil ? nil : "database", report.objectStore == nil ? nil : "object_store",
+                ].compactMap { $0 }
+                let reasons = (failing.isEmpty ? [] : ["\(failing.joined(separator: " and ")) unavailable"]) + [report.disk].compactMap { $0 }
                 return ErrorEnvelope.response(for: CatalogError(
-                    .storageUnavailable, "Not ready: \(failing.joined(separator: " and ")) unavailable.",
+                    .storageUnavailable, "Not ready: \(reasons.joined(separator: "; ")).",
                     details: checks.mapValues(JSONValue.string)))
             }
             return try JSONResponse.make(ReadyJSON(status: "ready", checks: checks))

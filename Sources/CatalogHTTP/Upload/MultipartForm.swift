@@ -7,6 +7,9 @@ import NIOCore
 /// (its fields may come after it, as curl sends them in command-line order).
 struct MultipartForm {
     static let maxFieldBytes = 64 * 1024
+    /// §Errors: a multipart body has at most 16 parts; the parser stops at the 17th, so a body of a
+    /// million tiny fields costs no more than 17 of them.
+    static let maxParts = 16
     static let spoolWriteSize = 256 * 1024
 
     var fields: [String: String] = [:]
@@ -18,8 +21,19 @@ struct MultipartForm {
         var form = MultipartForm()
         var part: PartState?
         var events: [MultipartStreamParser.Event] = []
+        var parts = 0
         for try await chunk in body {
-            try parser.feed(chunk) { events.append($0) }
+            try parser.feed(chunk) { event in
+                if case .partBegin = event {
+                    parts += 1
+                    guard parts <= maxParts else {
+                        throw CatalogError(
+                            .validationError, "The multipart body has more than \(maxParts) parts.",
+                            details: ["parameter": .string("body"), "max_parts": .int(Int64(maxParts))])
+                    }
+                }
+                events.append(event)
+            }
             for event in events {
                 switch event {
                 case .partBegin(let headers):

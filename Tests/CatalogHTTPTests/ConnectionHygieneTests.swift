@@ -1,0 +1,124 @@
+import CatalogCore
+import CatalogHTTP
+import CatalogTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// §Configuration `CATALOG_IDLE_TIMEOUT` and `CATALOG_MAX_CONNECTIONS`, on a real loopback server
+/// built as `serve` builds it.
+@Suite struct ConnectionHygieneTests {
+    static let quick = ServerLimits(maxConnections: 64, idleTimeout: .seconds(1))
+    static let health = "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
+    @Test func anIdleKeepAliveConnectionIsClosedAfterTheTimeout() async throws {
+        let app = try await TestApp.make()
+        try await app.testLive(limits: Self.quick) { client in
+            let connection = try RawConnection(port: try #require(client.port))
+            #expect(await connection.send(Self.health))
+            let response = try #require(await connection.waitForResponse())
+            #expect(response.status == 200)
+            let closedAfter = try #require(await connection.waitForClose(timeout: .seconds(5)), "still open after 5 s")
+            #expect(closedAfter >= .milliseconds(700))
+        }
+    }
+
+    @Test func aConnectionWhoseHeadNeverCompletesIsClosed() async throws {
+        let app = try await TestApp.make()
+        try await app.testLive(limits: Self.quick) { client in
+            // Slowloris: a header line every 200 ms, never the blank line that ends the head.
+            let connection = try RawConnection(port: try #require(client.port))
+            #expect(await connection.send("GET /health HTTP/1.1\r\nHost: localhost\r\n"))
+            let start = ContinuousClock.now
+            var closed = false
+            for index in 0..<25 where !closed {
+                _ = await connection.send("X-Slow-\(index): 1\r\n")
+                closed = await connection.waitForClose(timeout: .milliseconds(200)) != nil
+            }
+            #expect(closed, "still open after 5 s of trickled headers")
+            #expect(ContinuousClock.now - start < .seconds(3))
+            #expect(RawResponse(connection.received) == nil, "no response to a head that never completed")
+
+            let silent = try RawConnection(port: try #require(client.port))
+            #expect(await silent.waitForClose(timeout: .seconds(5)) != nil, "a connection that sends nothing stays open")
+        }
+    }
+
+    @Test func aResponseStreamingLongerThanTheTimeoutIsNotCut() async throws {
+        let app = try await TestApp.make()
+        let router = app.router(Self.quick)
+        // Like an SSE stream: a first event, then 2.5 s of silence (more than twice the timeout), then more.
+        router.get("/test/stream") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: ": ping\n\n"))
+                try await Task.sleep(for: .milliseconds(2500))
+                try await writer.write(ByteBuffer(string: "data: late\n\n"))
+                try await writer.finish(nil)
+            })
+        }
+        let application = Application(
+            router: router, server: CatalogHTTP.server(Self.quick, logger: TestApp.quietLogger),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestApp.quietLogger)
+        try await application.test(.live) { client in
+            let connection = try RawConnection(port: try #require(client.port))
+            #expect(await connection.send("GET /test/stream HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+            let start = ContinuousClock.now
+            while ContinuousClock.now - start < .seconds(6), !String(decoding: connection.received, as: UTF8.self).contains("data: late") {
+                connection.drain()
+                if connection.isClosedByPeer { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(String(decoding: connection.received, as: UTF8.self).contains("data: late"), "the stream was cut")
+        }
+    }
+
+    @Test func connectionsBeyondTheCapAreRefusedAtOnceAndTheServerStaysUp() async throws {
+        let app = try await TestApp.make()
+        let limits = ServerLimits(maxConnections: 4, idleTimeout: .seconds(30))
+        try await app.testLive(limits: limits) { client in
+            let port = try #require(client.port)
+            var held: [RawConnection] = []
+            var refused: RawConnection?
+            var refusedIn: Duration = .zero
+            // The test client holds a connection of its own; open more until one is turned away.
+            for _ in 0..<limits.maxConnections + 2 {
+                let connection = try RawConnection(port: port)
+                let start = ContinuousClock.now
+                _ = await connection.send(Self.health)
+                let response = try #require(await connection.waitForResponse())
+                if response.status == 503 {
+                    refused = connection
+                    refusedIn = ContinuousClock.now - start
+                    break
+                }
+                #expect(response.status == 200)
+                connection.consume(response.length)
+                held.append(connection)
+            }
+            #expect(held.count <= limits.maxConnections && held.count >= limits.maxConnections - 1, "\(held.count) accepted")
+            let turnedAway = try #require(refused, "no connection was refused")
+            let answer = try #require(RawResponse(turnedAway.received))
+            #expect(answer.errorCode == "OVERLOADED")
+            #expect(answer.headers["retry-after"] != nil)
+            #expect(answer.headers["x-request-id"]?.isEmpty == false)
+            #expect(refusedIn < .seconds(1))
+            #expect(await turnedAway.waitForClose(timeout: .seconds(2)) != nil)
+
+            // A place comes free when a connection closes; the held ones still work meanwhile.
+            held.removeLast()
+            var admitted = false
+            for _ in 0..<50 where !admitted {
+                try await Task.sleep(for: .milliseconds(50))
+                let next = try RawConnection(port: port)
+                _ = await next.send(Self.health)
+                admitted = await next.waitForResponse()?.status == 200
+            }
+            #expect(admitted)
+            #expect(await held[0].send(Self.health))
+            #expect(await held[0].waitForResponse()?.status == 200)
+        }
+    }
+}
