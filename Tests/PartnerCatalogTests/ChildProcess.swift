@@ -37,7 +37,13 @@ final class ChildProcess: @unchecked Sendable {
         defer { lock.unlock() }
         if let exitStatus { return exitStatus }
         var status: Int32 = 0
-        let reaped = waitpid(pid, &status, blocking ? 0 : WNOHANG)
+        var reaped: pid_t
+        repeat { reaped = waitpid(pid, &status, blocking ? 0 : WNOHANG) } while reaped == -1 && errno == EINTR
+        if reaped == -1 && errno == ECHILD {
+            // Reaped already (not by this object): it has ended, with a status no longer known.
+            exitStatus = -1
+            return -1
+        }
         guard reaped == pid else { return nil }
         exitStatus = status
         return status

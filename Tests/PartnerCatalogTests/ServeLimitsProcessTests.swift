@@ -59,7 +59,8 @@ import Testing
         let child = try ChildProcess(
             try CatalogProcess.executable, ["serve", "--idle-timeout", "soon"],
             environment: ProcessInfo.processInfo.environment, outputPath: output)
-        let status = try await child.wait(timeout: 30)
+        // Generous: under a loaded `make test` a debug binary can take long to start; the exit is what counts.
+        let status = try await child.wait(timeout: 120)
         #expect(status != 0)
         let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         #expect(text.contains("CATALOG_IDLE_TIMEOUT"), "\(text)")
