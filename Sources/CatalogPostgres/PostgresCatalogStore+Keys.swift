@@ -19,6 +19,7 @@ extension PostgresCatalogStore: APIKeyRepository {
             } catch where PostgresErrors.sqlState(error) == PostgresErrors.uniqueViolation {
                 throw CatalogError.conflict("This key is registered already.")
             }
+            try await Self.bumpCredentials(connection, self.logger)
             guard let record = try await Self.key(id: block.formatted, connection, self.logger) else {
                 throw CatalogError(.internal, "The new key \(block.formatted) was not stored.")
             }
@@ -54,12 +55,38 @@ extension PostgresCatalogStore: APIKeyRepository {
     }
 
     public func revokeKey(id: String, at date: Date) async throws -> APIKeyRecord? {
-        try await withConnection { connection in
-            try await connection.query("""
-                UPDATE api_keys SET revoked_at = \(date) WHERE key_id = \(id) AND revoked_at IS NULL
-                """, logger: self.logger).drain()
+        try await transaction { connection in
+            let revoked = try await connection.query("""
+                UPDATE api_keys SET revoked_at = \(date) WHERE key_id = \(id) AND revoked_at IS NULL RETURNING 1
+                """, logger: self.logger).one(Int.self)
+            if revoked != nil { try await Self.bumpCredentials(connection, self.logger) }
             return try await Self.key(id: id, connection, self.logger)
         }
+    }
+
+    public func activeKeys() async throws -> [ActiveKey] {
+        try await withConnection { connection in
+            let partners = Dictionary(uniqueKeysWithValues: try await connection.query("SELECT * FROM partners", logger: self.logger)
+                .rows().map(Self.partner(from:)).map { ($0.partnerID, $0) })
+            return try await connection.query("\(unescaped: Self.keySelect) WHERE k.revoked_at IS NULL", logger: self.logger).rows().map { row in
+                let record = try Self.key(from: row)
+                return ActiveKey(hash: try row.value("key_hash"), record: record, partner: record.partnerID.flatMap { partners[$0] })
+            }
+        }
+    }
+
+    public func credentialsVersion() async throws -> Int64 {
+        try await withConnection { connection in
+            try await connection.query("SELECT value FROM id_counters WHERE kind = 'credentials'", logger: self.logger).one(Int64.self) ?? 0
+        }
+    }
+
+    /// In every transaction that changes what a key may do.
+    static func bumpCredentials(_ connection: PostgresConnection, _ logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO id_counters (kind, value) VALUES ('credentials', 1)
+            ON CONFLICT (kind) DO UPDATE SET value = id_counters.value + 1
+            """, logger: logger).drain()
     }
 
     public func countKeys() async throws -> Int {

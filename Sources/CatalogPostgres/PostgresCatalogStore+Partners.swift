@@ -38,10 +38,12 @@ extension PostgresCatalogStore: PartnerRepository {
     }
 
     public func setPartnerStatus(id: String, _ status: PartnerStatus) async throws -> Partner? {
-        try await withConnection { connection in
-            try await connection.query("""
+        try await transaction { connection in
+            let partner = try await connection.query("""
                 UPDATE partners SET status = \(status.rawValue) WHERE partner_id = \(id) RETURNING *
                 """, logger: self.logger).first().map(Self.partner(from:))
+            if partner != nil { try await Self.bumpCredentials(connection, self.logger) }
+            return partner
         }
     }
 

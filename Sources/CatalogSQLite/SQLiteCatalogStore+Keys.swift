@@ -14,6 +14,7 @@ extension SQLiteCatalogStore: APIKeyRepository {
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
                 throw CatalogError.conflict("This key is registered already.")
             }
+            try Self.bumpCredentials(db)
             return try Self.key(id: id, db)!
         }
     }
@@ -44,12 +45,37 @@ extension SQLiteCatalogStore: APIKeyRepository {
     public func revokeKey(id: String, at date: Date) async throws -> APIKeyRecord? {
         try await write { db in
             try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL", arguments: [date, id])
+            if db.changesCount > 0 { try Self.bumpCredentials(db) }
             return try Self.key(id: id, db)
         }
     }
 
     public func countKeys() async throws -> Int {
         try await read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM api_keys") ?? 0 }
+    }
+
+    public func activeKeys() async throws -> [ActiveKey] {
+        try await read { db in
+            let partners = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT * FROM partners").map(Self.partner(from:))
+                .map { ($0.partnerID, $0) })
+            return try Row.fetchAll(db, sql: """
+                SELECT k.*, p.partner_name FROM api_keys k LEFT JOIN partners p ON p.partner_id = k.partner_id WHERE k.revoked_at IS NULL
+                """).map { row in
+                let record = Self.key(from: row)
+                return ActiveKey(hash: row["key_hash"], record: record, partner: record.partnerID.flatMap { partners[$0] })
+            }
+        }
+    }
+
+    public func credentialsVersion() async throws -> Int64 {
+        try await read { db in try Int64.fetchOne(db, sql: "SELECT value FROM id_counters WHERE kind = 'credentials'") ?? 0 }
+    }
+
+    /// In every transaction that changes what a key may do.
+    static func bumpCredentials(_ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO id_counters (kind, value) VALUES ('credentials', 1) ON CONFLICT (kind) DO UPDATE SET value = value + 1
+            """)
     }
 
     static func key(id: String, _ db: Database) throws -> APIKeyRecord? {

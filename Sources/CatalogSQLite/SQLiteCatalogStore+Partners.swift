@@ -34,6 +34,7 @@ extension SQLiteCatalogStore: PartnerRepository {
     public func setPartnerStatus(id: String, _ status: PartnerStatus) async throws -> Partner? {
         try await write { db in
             try db.execute(sql: "UPDATE partners SET status = ? WHERE partner_id = ?", arguments: [status.rawValue, id])
+            if db.changesCount > 0 { try Self.bumpCredentials(db) }
             return try Row.fetchOne(db, sql: "SELECT * FROM partners WHERE partner_id = ?", arguments: [id]).map(Self.partner(from:))
         }
     }

@@ -55,3 +55,14 @@ struct ReadModelService: Service {
         cache?.remove()
     }
 }
+
+/// Keeps the node's in-memory API keys current while `serve` runs.
+struct KeyTableService: Service {
+    let table: KeyTable
+    let store: any CatalogStore
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await table.follow(store, logger: logger) }
+    }
+}

@@ -49,7 +49,10 @@ struct ServeCommand: AsyncParsableCommand {
         let (workerCount, autoRun) = try workerOptions.resolve()
         var runtime = try await Composition.makeRuntime(settings, autoRun: autoRun, logger: logger)
         runtime = try await Composition.withReadModel(runtime, settings, logger: logger)
-        let catalog = runtime.catalog.checkingDisk(LocalDiskSpace(path: settings.dataDirectory))
+        // Keys are checked from memory; the table is loaded before the node listens and follows every change.
+        let keyTable = KeyTable()
+        try await keyTable.refresh(from: runtime.catalog.store, force: true)
+        let catalog = runtime.catalog.checkingDisk(LocalDiskSpace(path: settings.dataDirectory)).keepingKeysInMemory(keyTable)
         try await Composition.checkObjectStore(catalog.objects)
         try await catalog.interruptedUploads.recover(logger: logger)
         switch try await catalog.keys.bootstrapAdmin(configuredKey: adminKey ?? environment["CATALOG_ADMIN_KEY"]) {
@@ -73,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let app = CatalogHTTP.application(
             catalog: catalog, spoolDirectory: settings.spoolDirectory, registry: registry, host: host, port: port, limits: limits,
-            services: [workers] + runtime.services, logger: logger)
+            services: [workers, KeyTableService(table: keyTable, store: catalog.store, logger: logger)] + runtime.services, logger: logger)
         logger.info("partner-catalog listening", metadata: [
             "address": "http://\(host):\(port)", "database": .string(runtime.storeDescription),
             "workers": .stringConvertible(workerCount), "auto_run": .stringConvertible(autoRun),

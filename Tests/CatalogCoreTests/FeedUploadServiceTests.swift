@@ -56,6 +56,8 @@ struct UnusedStore: CatalogStore {
     func listKeys() async throws -> [APIKeyRecord] { try fail() }
     func revokeKey(id: String, at: Date) async throws -> APIKeyRecord? { try fail() }
     func countKeys() async throws -> Int { try fail() }
+    func activeKeys() async throws -> [ActiveKey] { try fail() }
+    func credentialsVersion() async throws -> Int64 { try fail() }
     func createFeed(_ feed: NewFeed) async throws -> Feed { try fail() }
     func feed(id: String) async throws -> Feed? { try fail() }
     func listFeeds(_ filter: FeedFilter, _ page: PageRequest) async throws -> Page<Feed> { try fail() }

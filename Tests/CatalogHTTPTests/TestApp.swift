@@ -75,7 +75,17 @@ struct TestApp {
                 log: store, cache: nil, listeners: catalog.changeListeners, events: catalog.events, catchUpInterval: 1, logger: logger)
             try await follower.start(snapshot: nil)
         }
-        let running = BackgroundTask { await follower.run() }
+        // Keys from memory, as `serve` checks them.
+        let keyTable = KeyTable()
+        try await keyTable.refresh(from: store, force: true)
+        catalog = catalog.keepingKeysInMemory(keyTable)
+        let tableLogger = { var quiet = logger; quiet.logLevel = .critical; return quiet }()
+        let running = BackgroundTask {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await follower.run() }
+                group.addTask { await keyTable.follow(store, logger: tableLogger) }
+            }
+        }
         return TestApp(
             directory: directory, catalog: catalog, adminKey: adminKey, kind: kind, databaseURL: databaseURL, follower: follower,
             running: running)

@@ -22,6 +22,25 @@ public protocol APIKeyRepository: Sendable {
     /// Returns the key as revoked, or nil when there is no such key.
     func revokeKey(id: String, at: Date) async throws -> APIKeyRecord?
     func countKeys() async throws -> Int
+
+    /// Every live key with its hash and partner, for a node's in-memory key table.
+    func activeKeys() async throws -> [ActiveKey]
+
+    /// A number that changes whenever a key is created or revoked or a partner's status changes, in any
+    /// process: nodes poll it to refresh their key tables.
+    func credentialsVersion() async throws -> Int64
+}
+
+public struct ActiveKey: Sendable, Equatable {
+    public var hash: String
+    public var record: APIKeyRecord
+    public var partner: Partner?
+
+    public init(hash: String, record: APIKeyRecord, partner: Partner?) {
+        self.hash = hash
+        self.record = record
+        self.partner = partner
+    }
 }
 
 public protocol FeedRepository: Sendable {

@@ -25,8 +25,17 @@ public struct Catalog: Sendable {
         self.maxUploadBytes = maxUploadBytes
     }
 
-    public var partners: PartnerService { PartnerService(store: store, clock: clock) }
-    public var keys: KeyService { KeyService(store: store, clock: clock) }
+    public var partners: PartnerService { PartnerService(store: store, clock: clock, keys: keys) }
+    public var keys: KeyService { KeyService(store: store, clock: clock, table: keyTable) }
+
+    /// The node's in-memory API keys (`serve`, and the tests that serve); nil: each check asks the store.
+    public private(set) var keyTable: KeyTable?
+
+    public func keepingKeysInMemory(_ table: KeyTable) -> Catalog {
+        var catalog = self
+        catalog.keyTable = table
+        return catalog
+    }
     public var uploads: FeedUploadService {
         FeedUploadService(store: store, objects: objects, clock: clock, maxUploadBytes: maxUploadBytes, autoRun: autoRun)
     }

@@ -2,17 +2,29 @@
 public struct KeyService: Sendable {
     let store: any CatalogStore
     let clock: any CatalogClock
+    /// The node's in-memory keys, when it keeps them (`serve`); else each check asks the store.
+    let table: KeyTable?
 
-    public init(store: any CatalogStore, clock: any CatalogClock) {
+    public init(store: any CatalogStore, clock: any CatalogClock, table: KeyTable? = nil) {
         self.store = store
         self.clock = clock
+        self.table = table
     }
 
     public func authenticate(_ secret: String?) async throws -> Principal {
-        guard let secret, !secret.isEmpty, secret.utf8.count <= 512,
-              let (record, partner) = try await store.activeKey(hash: APIKeySecret.hash(secret))
-        else { throw CatalogError.unauthenticated }
+        guard let secret, !secret.isEmpty, secret.utf8.count <= 512 else { throw CatalogError.unauthenticated }
+        let hash = APIKeySecret.hash(secret)
+        if let table, table.isLoaded {
+            guard let key = table.lookup(hash: hash) else { throw CatalogError.unauthenticated }
+            return Principal(keyID: key.record.keyID, role: key.record.role, partner: key.partner)
+        }
+        guard let (record, partner) = try await store.activeKey(hash: hash) else { throw CatalogError.unauthenticated }
         return Principal(keyID: record.keyID, role: record.role, partner: partner)
+    }
+
+    /// After a change on this node: the table need not wait for its next poll.
+    func refreshTable() async {
+        try? await table?.refresh(from: store, force: true)
     }
 
     /// Creates a key for `role`; partner keys name the partner they are bound to.
@@ -34,6 +46,7 @@ public struct KeyService: Sendable {
         let secret = APIKeySecret.generate()
         var record = try await store.createKey(
             hash: APIKeySecret.hash(secret), role: role, partnerID: partnerID, label: label, at: clock.now())
+        await refreshTable()
         record.partnerName = partnerName
         return IssuedAPIKey(record: record, secret: secret)
     }
@@ -46,6 +59,7 @@ public struct KeyService: Sendable {
         guard let record = try await store.revokeKey(id: keyID, at: clock.now()) else {
             throw CatalogError.notFound("Key", keyID)
         }
+        await refreshTable()
         return record
     }
 

@@ -2,10 +2,12 @@
 public struct PartnerService: Sendable {
     let store: any CatalogStore
     let clock: any CatalogClock
+    let keys: KeyService
 
-    public init(store: any CatalogStore, clock: any CatalogClock) {
+    public init(store: any CatalogStore, clock: any CatalogClock, keys: KeyService? = nil) {
         self.store = store
         self.clock = clock
+        self.keys = keys ?? KeyService(store: store, clock: clock)
     }
 
     public func create(name: String, displayName: String?, by principal: Principal) async throws -> (Partner, IssuedAPIKey) {
@@ -16,7 +18,7 @@ public struct PartnerService: Sendable {
             throw CatalogError.validation("display_name must be 1–200 characters.", parameter: "display_name")
         }
         let partner = try await store.createPartner(name: name, displayName: display, at: clock.now())
-        let key = try await KeyService(store: store, clock: clock)
+        let key = try await keys
             .issue(role: .partner, partnerID: partner.partnerID, partnerName: partner.partnerName, label: "created with partner")
         return (partner, key)
     }
@@ -37,6 +39,7 @@ public struct PartnerService: Sendable {
         guard let partner = try await store.setPartnerStatus(id: id, status) else {
             throw CatalogError.notFound("Partner", id)
         }
+        await keys.refreshTable()
         return partner
     }
 }
