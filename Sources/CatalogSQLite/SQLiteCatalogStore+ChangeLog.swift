@@ -49,4 +49,5 @@ extension SQLiteCatalogStore: ProductChangeLog {
 /// The embedded store serves its own products: what it has committed, it serves.
 extension SQLiteCatalogStore: ProductReadModel {
     public func waitUntilApplied(_ position: Int64, timeout: Double) async -> Bool { true }
+    public func servedPosition() async throws -> Int64 { try await latestChangePosition() }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Follows the product change feed for one node: batch by batch, in commit order, it brings the
 /// node's product cache (PostgreSQL mode) up to date and tells the live streams. It catches up
@@ -18,6 +19,9 @@ public actor ProductFeedFollower {
     public private(set) var token: ChangeToken = .start
     /// Fired each time `token` moves.
     nonisolated let advanced = WakeSignal()
+    /// `token.position`, readable without waiting for the actor (list pages' ETags read it per request).
+    private nonisolated let position = Atomic<Int64>(0)
+    public nonisolated var appliedPosition: Int64 { position.load(ordering: .acquiring) }
 
     /// `cache`: the node's copy of the products to keep current; nil when the node reads the system of
     /// record itself (embedded mode), where only the live streams follow.
@@ -93,6 +97,7 @@ public actor ProductFeedFollower {
 
     private func move(to token: ChangeToken) {
         self.token = token
+        position.store(token.position, ordering: .releasing)
         advanced.fire()
     }
 

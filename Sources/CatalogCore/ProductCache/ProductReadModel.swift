@@ -4,6 +4,9 @@
 public protocol ProductReadModel: ProductReader {
     /// Returns once this node serves the changes committed at `position`, or `timeout` passed (false).
     func waitUntilApplied(_ position: Int64, timeout: Double) async -> Bool
+
+    /// The change-feed position whose products this node serves (at least): list pages' ETags name it.
+    func servedPosition() async throws -> Int64
 }
 
 /// The node's product cache as the read model, kept current by `follower`.
@@ -22,4 +25,6 @@ public struct FollowedProductCache: ProductReadModel {
     public func waitUntilApplied(_ position: Int64, timeout: Double) async -> Bool {
         await follower.waitUntilApplied(position, timeout: timeout)
     }
+
+    public func servedPosition() async throws -> Int64 { follower.appliedPosition }
 }

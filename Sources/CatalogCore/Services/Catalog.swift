@@ -78,4 +78,5 @@ struct NoReadModel: ProductReadModel {
     func product(id: String) async throws -> Product? { throw CatalogError(.internal, "This process has no product read model.") }
     func listProducts(_ query: ProductQuery) async throws -> ProductPage { throw CatalogError(.internal, "This process has no product read model.") }
     func waitUntilApplied(_ position: Int64, timeout: Double) async -> Bool { true }
+    func servedPosition() async throws -> Int64 { throw CatalogError(.internal, "This process has no product read model.") }
 }

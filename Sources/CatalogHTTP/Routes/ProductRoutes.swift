@@ -2,7 +2,7 @@ import CatalogCore
 import HTTPTypes
 import Hummingbird
 
-/// §Products: the mobile app's paging and single products with ETags.
+/// §Products: the mobile app's paging (pages with weak ETags) and single products with ETags.
 struct ProductRoutes {
     let catalog: Catalog
 
@@ -10,9 +10,13 @@ struct ProductRoutes {
         router.get("/products") { request, context in
             let principal = try context.requirePrincipal()
             let parameters = try ProductListParameters(QueryParameters(request, allowed: ProductListParameters.allowed))
+            let tag = try await catalog.products.listTag(parameters.query, by: principal)
+            if EntityTag.matches(ifNoneMatch: request.headers[.ifNoneMatch], tag) {
+                return Response(status: .notModified, headers: [.eTag: tag])
+            }
             let page = try await catalog.products.list(parameters.query, by: principal)
             let cursor = page.next.map { ProductCursor.encode($0, fingerprint: parameters.fingerprint) }
-            return RawJSON.response(ProductJSON.list(page.items, nextCursor: cursor))
+            return RawJSON.response(ProductJSON.list(page.items, nextCursor: cursor), headers: [.eTag: tag])
         }
         router.get("/products/:product_id") { request, context in
             let principal = try context.requirePrincipal()

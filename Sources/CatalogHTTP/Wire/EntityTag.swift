@@ -8,14 +8,24 @@ enum EntityTag {
         "\"" + Hex.encode(SHA256.hash(data: Array(body.utf8)).prefix(16)) + "\""
     }
 
-    /// Whether `If-None-Match` names `tag` (weak comparison) or is `*`.
+    /// Whether `If-None-Match` names `tag` (weak comparison: `W/` ignored on either side) or is `*`.
     static func matches(ifNoneMatch header: String?, _ tag: String) -> Bool {
         guard let header else { return false }
+        let opaque = Self.opaque(tag)
         return header.split(separator: ",").contains { candidate in
-            var candidate = candidate.trimmingCharacters(in: .whitespaces)
-            if candidate == "*" { return true }
-            if candidate.hasPrefix("W/") { candidate.removeFirst(2) }
-            return candidate == tag
+            let candidate = candidate.trimmingCharacters(in: .whitespaces)
+            return candidate == "*" || Self.opaque(candidate) == opaque
         }
+    }
+
+    /// The tag without its weakness indicator.
+    static func opaque<S: StringProtocol>(_ tag: S) -> Substring {
+        let tag = Substring(tag)
+        return tag.hasPrefix("W/") ? tag.dropFirst(2) : tag
+    }
+
+    /// The same tag, weak: what a representation that is not byte-identical (compressed) carries.
+    static func weak(_ tag: String) -> String {
+        tag.hasPrefix("W/") ? tag : "W/" + tag
     }
 }
