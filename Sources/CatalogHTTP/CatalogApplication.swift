@@ -17,6 +17,7 @@ public enum CatalogHTTP {
         router.addMiddleware {
             RequestIDMiddleware()
             RequestLogMiddleware()
+            ResponseCompressionMiddleware<CatalogRequestContext>()
             ExpectContinueMiddleware()
             MetricsMiddleware<CatalogRequestContext>()
             ErrorMiddleware()

@@ -1,4 +1,4 @@
-import CZlib
+import CatalogCore
 
 /// gzip compression for tests (zlib's gzip wrapper).
 public enum Gzip {
@@ -25,42 +25,24 @@ public enum Gzip {
         return writer.finish()
     }
 
-    /// A class: zlib keeps the stream's address, so the stream must not move.
+    /// Collects what `GzipDeflater` writes.
     final class Writer {
-        private var stream = z_stream()
+        private let deflater: GzipDeflater
         private(set) var output: [UInt8] = []
 
         init(level: Int32) {
-            precondition(czlib_deflate_init_gzip(&stream, level) == Z_OK)
+            deflater = GzipDeflater(level: level)
         }
 
-        func append(_ input: [UInt8]) { run(input, flush: Z_NO_FLUSH) }
+        func append(_ input: [UInt8]) { run(input, finish: false) }
 
         func finish() -> [UInt8] {
-            run([], flush: Z_FINISH)
-            deflateEnd(&stream)
+            run([], finish: true)
             return output
         }
 
-        private func run(_ input: [UInt8], flush: Int32) {
-            var input = input
-            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-            input.withUnsafeMutableBytes { inBytes in
-                stream.next_in = inBytes.baseAddress?.assumingMemoryBound(to: Bytef.self)
-                stream.avail_in = uInt(inBytes.count)
-                var status: Int32 = Z_OK
-                repeat {
-                    let produced = buffer.withUnsafeMutableBytes { outBytes -> Int in
-                        stream.next_out = outBytes.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                        stream.avail_out = uInt(outBytes.count)
-                        status = deflate(&stream, flush)
-                        return outBytes.count - Int(stream.avail_out)
-                    }
-                    output += buffer[0..<produced]
-                    precondition(status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR, "deflate failed: \(status)")
-                } while stream.avail_out == 0 || (flush == Z_FINISH && status != Z_STREAM_END)
-                stream.next_in = nil
-            }
+        private func run(_ input: [UInt8], finish: Bool) {
+            input.withUnsafeBytes { bytes in deflater.compress(bytes, finish: finish) { output += $0 } }
         }
     }
 }
