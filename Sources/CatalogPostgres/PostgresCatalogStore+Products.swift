@@ -15,7 +15,7 @@ extension PostgresCatalogStore: ProductLoader {
 
     static let stagingColumns = [
         "job_id", "sku", "line", "product_name", "description", "brand", "category", "price_units", "currency",
-        "availability", "quantity", "image_urls", "attributes", "content_hash", "row_fingerprint", "unchanged",
+        "availability", "quantity", "image_urls", "attributes", "content_hash", "row_fingerprint", "unchanged", "gtin", "mpn",
     ]
 
     /// Each batch goes by COPY straight into the staging table (rows recognised by their fingerprint
@@ -31,6 +31,8 @@ extension PostgresCatalogStore: ProductLoader {
             case .unchanged:
                 for _ in 0..<12 { encoder.field(nil as String?) }  // product_name … row_fingerprint
                 encoder.field("t")
+                encoder.field(nil as String?)  // gtin
+                encoder.field(nil as String?)  // mpn
             case .record(let record, let contentHash):
                 encoder.field(record.productName)
                 encoder.field(record.description)
@@ -45,6 +47,8 @@ extension PostgresCatalogStore: ProductLoader {
                 encoder.field(contentHash)
                 encoder.field(row.fingerprint)
                 encoder.field("f")
+                encoder.field(record.gtin)
+                encoder.field(record.mpn)
             }
             encoder.endRow()
         }
@@ -141,7 +145,7 @@ extension PostgresCatalogStore: ProductLoader {
                         category = s.category, price_units = s.price_units, currency = s.currency,
                         availability = s.availability, quantity = s.quantity, image_urls = s.image_urls,
                         attributes = s.attributes, content_hash = s.content_hash, row_fingerprint = s.row_fingerprint,
-                        status = 'active', feed_id = \(feed.feedID), updated_at = \(now), change_batch = \(batch)
+                        gtin = s.gtin, mpn = s.mpn, status = 'active', feed_id = \(feed.feedID), updated_at = \(now), change_batch = \(batch)
                     FROM product_staging s
                     WHERE s.job_id = \(jobID) AND NOT s.unchanged AND p.partner_id = \(partnerID) AND p.sku = s.sku
                       AND (p.content_hash <> s.content_hash OR p.status <> 'active')
@@ -166,11 +170,11 @@ extension PostgresCatalogStore: ProductLoader {
                 try await connection.query("""
                     INSERT INTO products (seq, product_id, partner_id, partner_name, sku, product_name, description, brand,
                         category, price_units, currency, availability, quantity, image_urls, attributes, content_hash,
-                        row_fingerprint, status, feed_id, created_at, updated_at, change_batch)
+                        row_fingerprint, status, feed_id, created_at, updated_at, change_batch, gtin, mpn)
                     SELECT n.seq, catalog_id('PR', n.seq), \(partnerID), \(feed.partnerName), s.sku, s.product_name,
                         s.description, s.brand, s.category, s.price_units, s.currency, s.availability, s.quantity,
                         s.image_urls, s.attributes, s.content_hash, s.row_fingerprint, 'active', \(feed.feedID), \(now), \(now),
-                        \(batch)
+                        \(batch), s.gtin, s.mpn
                     FROM (
                         SELECT s.sku, \(first) + row_number() OVER (ORDER BY s.line) AS seq
                         FROM product_staging s

@@ -217,5 +217,5 @@ enum PostgresMigrations {
             """),
     ] + PostgresReadPathMigrations.all + PostgresAnalyticsMigrations.all + PostgresInventoryMigrations.all + PostgresETLMigrations.all
         + PostgresTopProductsMigrations.all + PostgresQueueMigrations.all + PostgresDashboardMigrations.all
-        + PostgresChangeFeedMigrations.all + PostgresEventMigrations.all
+        + PostgresChangeFeedMigrations.all + PostgresEventMigrations.all + PostgresCatalogItemMigrations.all
 }

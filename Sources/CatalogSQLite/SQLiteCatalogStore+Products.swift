@@ -28,6 +28,8 @@ extension SQLiteCatalogStore: ProductLoader {
                 attributes TEXT,
                 content_hash TEXT,
                 row_fingerprint TEXT,
+                gtin TEXT,
+                mpn TEXT,
                 UNIQUE (job_id, sku)
             )
             """)
@@ -101,8 +103,8 @@ extension SQLiteCatalogStore: ProductLoader {
             let changed = SQLiteRawStatement(try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO product_staging (job_id, sku, line, unchanged, product_seq, product_name, description,
                     brand, category, price_units, currency, availability, quantity, image_urls, attributes, content_hash,
-                    row_fingerprint)
-                VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    row_fingerprint, gtin, mpn)
+                VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """))
             lookup.reset()
             refingerprint.reset()
@@ -170,6 +172,8 @@ extension SQLiteCatalogStore: ProductLoader {
                 changed.bind(14, JSONText.object(record.attributes))
                 changed.bind(15, contentHash)
                 changed.bind(16, row.fingerprint)
+                changed.bind(17, record.gtin)
+                changed.bind(18, record.mpn)
                 // A new SKU staged before is a duplicate (an existing product's was caught as seen).
                 if try !inserted(changed) { duplicates.append(row.line) }
             }
@@ -215,7 +219,7 @@ extension SQLiteCatalogStore: ProductLoader {
                         category = s.category, price_units = s.price_units, currency = s.currency,
                         availability = s.availability, quantity = s.quantity, image_urls = s.image_urls,
                         attributes = s.attributes, content_hash = s.content_hash, row_fingerprint = s.row_fingerprint,
-                        status = 'active', feed_id = ?, updated_at = ?, change_batch = ?
+                        gtin = s.gtin, mpn = s.mpn, status = 'active', feed_id = ?, updated_at = ?, change_batch = ?
                     FROM product_staging s
                     WHERE s.job_id = ? AND NOT s.unchanged AND products.seq = s.product_seq
                     """, arguments: [feed.feedID, now, batch, jobID])
@@ -254,10 +258,10 @@ extension SQLiteCatalogStore: ProductLoader {
                 try db.execute(sql: """
                     INSERT INTO products (seq, product_id, partner_id, partner_name, sku, product_name, description, brand,
                         category, price_units, currency, availability, quantity, image_urls, attributes, content_hash,
-                        row_fingerprint, status, feed_id, created_at, updated_at, change_batch)
+                        row_fingerprint, status, feed_id, created_at, updated_at, change_batch, gtin, mpn)
                     SELECT ?1 + n.rowid, 'PR' || printf('%05d', ?1 + n.rowid), ?2, ?3, s.sku, s.product_name, s.description,
                         s.brand, s.category, s.price_units, s.currency, s.availability, s.quantity, s.image_urls, s.attributes,
-                        s.content_hash, s.row_fingerprint, 'active', ?4, ?5, ?5, ?6
+                        s.content_hash, s.row_fingerprint, 'active', ?4, ?5, ?5, ?6, s.gtin, s.mpn
                     FROM temp.new_products n JOIN product_staging s ON s.rowid = n.staged
                     """, arguments: [last - counts.inserted, partnerID, feed.partnerName, feed.feedID, now, batch])
                 try db.execute(sql: "DROP TABLE temp.new_products")

@@ -168,6 +168,7 @@ enum SQLiteMigrations {
         SQLiteDashboardMigrations.register(&migrator)
         SQLiteChangeFeedMigrations.register(&migrator)
         SQLiteEventMigrations.register(&migrator)
+        SQLiteCatalogItemMigrations.register(&migrator)
         return migrator
     }
 }

@@ -50,7 +50,9 @@ public final class SQLiteProductCache: ProductCacheStore, Sendable {
             status TEXT NOT NULL,
             feed_id TEXT NOT NULL,
             created_at DATETIME NOT NULL,
-            updated_at DATETIME NOT NULL
+            updated_at DATETIME NOT NULL,
+            gtin TEXT,
+            mpn TEXT
         );
         """
 
@@ -89,7 +91,7 @@ public final class SQLiteProductCache: ProductCacheStore, Sendable {
     private static func upsert(_ products: [Product], into table: String, _ db: Database) throws {
         let upsert = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO \(table) (\(SQLiteCatalogStore.productColumns))
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for product in products {
             try upsert.execute(arguments: [
@@ -100,6 +102,7 @@ public final class SQLiteProductCache: ProductCacheStore, Sendable {
                 // can round a binary fraction down by one millisecond).
                 UTCMicroseconds.sqliteText(UTCMicroseconds.of(product.createdAt)),
                 UTCMicroseconds.sqliteText(UTCMicroseconds.of(product.updatedAt)),
+                product.gtin, product.mpn,
             ])
         }
     }

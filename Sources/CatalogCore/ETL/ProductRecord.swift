@@ -31,12 +31,18 @@ public struct ProductRecord: Sendable, Equatable {
     public var imageURLs: [String]
     /// Unknown columns, by header name.
     public var attributes: [String: String]
+    /// GTIN-14 (`GTIN.normalise`), the key that groups offers into catalog items.
+    public var gtin: String?
+    /// Manufacturer part number, trimmed; with the brand, the grouping key of offers without a GTIN.
+    public var mpn: String?
 
     public init(
         sku: String, productName: String, description: String? = nil, brand: String? = nil, category: String? = nil,
         price: ExactDecimal, currency: String = "USD", availability: Availability, quantity: Int64? = nil,
-        imageURLs: [String] = [], attributes: [String: String] = [:]
+        imageURLs: [String] = [], attributes: [String: String] = [:], gtin: String? = nil, mpn: String? = nil
     ) {
+        self.gtin = gtin
+        self.mpn = mpn
         self.sku = sku
         self.productName = productName
         self.description = description
@@ -72,6 +78,13 @@ public struct ProductRecord: Sendable, Equatable {
         for key in attributes.keys.sorted() {
             add(key)
             add(attributes[key])
+        }
+        // Only when present, so products stored before these fields existed keep their digest. Four 0xFF
+        // bytes cannot start an attribute (that would be a key of 4 GiB), so nothing else reads the same.
+        if gtin != nil || mpn != nil {
+            buffer.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF])
+            add(gtin)
+            add(mpn)
         }
         return Hex.encode(SHA256.hash(data: buffer).prefix(16))
     }

@@ -4,7 +4,7 @@ import Crypto
 public struct ProductRowReader: Sendable {
     /// The known columns; a column's raw value is its slot in `positions`.
     private enum Column: Int, CaseIterable {
-        case sku, productName, description, brand, category, price, currency, availability, quantity, imageURL
+        case sku, productName, description, brand, category, price, currency, availability, quantity, imageURL, gtin, mpn
 
         var name: String {
             switch self {
@@ -18,6 +18,8 @@ public struct ProductRowReader: Sendable {
             case .availability: "availability"
             case .quantity: "quantity"
             case .imageURL: "image_url"
+            case .gtin: "gtin"
+            case .mpn: "mpn"
             }
         }
 
@@ -34,7 +36,6 @@ public struct ProductRowReader: Sendable {
 
     public init(header: [String]) {
         self.header = header.map { $0.trimmingWhitespace() }
-        self.headerDigest = Array(SHA256.headerSeed(header).finalize())
         var index: [Column: Int] = [:]
         var attributes: [(String, Int)] = []
         for (position, name) in header.enumerated() {
@@ -47,6 +48,11 @@ public struct ProductRowReader: Sendable {
         }
         self.positions = Column.allCases.map { index[$0] }
         self.attributeColumns = attributes
+        var seed = SHA256.headerSeed(header)
+        // These columns were attributes before they were read as fields: a row fingerprinted then must
+        // not pass as unchanged now, or its product would keep them as attributes.
+        if index[.gtin] != nil || index[.mpn] != nil { seed.update(data: Array("gtin-mpn-fields".utf8)) }
+        self.headerDigest = Array(seed.finalize())
     }
 
     /// The row's fingerprint, or nil for a row that could not have been stored as it is (malformed,
@@ -124,6 +130,17 @@ public struct ProductRowReader: Sendable {
                 imageURLs.append(url)
             }
         }
+        var gtin: String?
+        if let given = text(.gtin) {
+            switch GTIN.normalise(given) {
+            case .success(let normalised): gtin = normalised
+            case .failure(let failure): return fail("gtin", "invalid_gtin", GTIN.message(for: failure), given)
+            }
+        }
+        let mpn = text(.mpn)
+        if let mpn, !Self.length(of: mpn, isAtMost: 70) {
+            return fail("mpn", "too_long", "mpn is longer than 70 characters.", mpn)
+        }
         var attributes: [String: String] = [:]
         for (attribute, position) in attributeColumns {
             attributes[attribute] = row.fields[position].trimmingWhitespace()
@@ -131,7 +148,7 @@ public struct ProductRowReader: Sendable {
         return .success(ProductRecord(
             sku: sku, productName: name, description: text(.description), brand: text(.brand), category: text(.category),
             price: price, currency: currency, availability: availability, quantity: quantity, imageURLs: imageURLs,
-            attributes: attributes))
+            attributes: attributes, gtin: gtin, mpn: mpn))
     }
 
     private func position(_ column: Column) -> Int? { positions[column.rawValue] }

@@ -8,7 +8,10 @@ public enum FeedColumns {
     }
 
     private static let aliases: [FeedType: [String: String]] = [
-        .products: ["name": "product_name", "title": "product_name", "image_urls": "image_url"],
+        .products: [
+            "name": "product_name", "title": "product_name", "image_urls": "image_url",
+            "ean": "gtin", "upc": "gtin", "barcode": "gtin",
+        ],
         .orders: [:],
     ]
 

@@ -28,12 +28,19 @@ public struct Product: Sendable, Equatable {
     public var feedID: String
     public var createdAt: Date
     public var updatedAt: Date
+    /// GTIN-14, or nil (§Unified catalog).
+    public var gtin: String?
+    /// Manufacturer part number, or nil.
+    public var mpn: String?
 
     public init(
         seq: Int64, productID: String, partnerName: String, sku: String, productName: String, description: String?,
         brand: String?, category: String?, price: ExactDecimal, currency: String, availability: String, quantity: Int64?,
-        imageURLsJSON: String, attributesJSON: String, status: ProductStatus, feedID: String, createdAt: Date, updatedAt: Date
+        imageURLsJSON: String, attributesJSON: String, status: ProductStatus, feedID: String, createdAt: Date, updatedAt: Date,
+        gtin: String? = nil, mpn: String? = nil
     ) {
+        self.gtin = gtin
+        self.mpn = mpn
         self.seq = seq
         self.productID = productID
         self.partnerName = partnerName

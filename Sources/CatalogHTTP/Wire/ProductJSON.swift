@@ -26,8 +26,12 @@ enum ProductJSON {
         optional(product.description, to: &out)
         out += ",\"feed_id\":"
         JSONText.append(product.feedID, to: &out)
+        out += ",\"gtin\":"
+        optional(product.gtin, to: &out)
         out += ",\"image_urls\":"
         out += product.imageURLsJSON
+        out += ",\"mpn\":"
+        optional(product.mpn, to: &out)
         out += ",\"partner_name\":"
         JSONText.append(product.partnerName, to: &out)
         out += ",\"price\":"
