@@ -39,7 +39,7 @@ postgres_start() {
         -E UTF8 --locale=C.UTF-8 --no-sync >"$PG_DATA_ROOT/initdb.log" 2>&1 \
         || { cat "$PG_DATA_ROOT/initdb.log" >&2; return 1; }
     postgres_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w \
-        -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DATA -c fsync=off -c max_connections=300 ${PG_SERVER_OPTS:-}" start >/dev/null \
+        -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DATA -c fsync=off -c max_connections=500 ${PG_SERVER_OPTS:-}" start >/dev/null \
         || { cat "$PG_DATA/server.log" >&2; return 1; }
     export PG_DATA PG_PORT PG_DATA_ROOT
     export CATALOG_TEST_DATABASE_URL="postgres://postgres:$password@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
@@ -54,7 +54,7 @@ postgres_pause() {
 
 postgres_resume() {
     postgres_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w \
-        -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DATA -c fsync=off -c max_connections=300 ${PG_SERVER_OPTS:-}" start >/dev/null
+        -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DATA -c fsync=off -c max_connections=500 ${PG_SERVER_OPTS:-}" start >/dev/null
 }
 
 postgres_stop() {

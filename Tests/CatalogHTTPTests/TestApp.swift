@@ -40,7 +40,8 @@ struct TestApp {
 
     static func make(
         _ kind: StoreKind = .sqlite, maxUploadBytes: Int64 = 1 << 30, clock: any CatalogClock = SystemClock(), autoRun: Bool = false,
-        allowPrivateTargets: Bool = false, wrapObjects: (any ObjectStore) -> any ObjectStore = { $0 }, disk: (any DiskSpaceProbe)? = nil
+        allowPrivateTargets: Bool = false, wrapObjects: (any ObjectStore) -> any ObjectStore = { $0 }, disk: (any DiskSpaceProbe)? = nil,
+        followKeys: Bool = false
     ) async throws -> TestApp {
         let directory = TemporaryDirectory()
         let store: any CatalogStore
@@ -75,7 +76,9 @@ struct TestApp {
                 log: store, cache: nil, listeners: catalog.changeListeners, events: catalog.events, catchUpInterval: 1, logger: logger)
             try await follower.start(snapshot: nil)
         }
-        // Keys from memory, as `serve` checks them.
+        // Keys from memory, as `serve` checks them; changes through this catalog refresh the table at once.
+        // Following changes made elsewhere (`followKeys`) polls the store twice a second, which would cost
+        // every PostgreSQL test app a second pooled connection: only the tests that need it ask.
         let keyTable = KeyTable()
         try await keyTable.refresh(from: store, force: true)
         catalog = catalog.keepingKeysInMemory(keyTable)
@@ -83,7 +86,7 @@ struct TestApp {
         let running = BackgroundTask {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await follower.run() }
-                group.addTask { await keyTable.follow(store, logger: tableLogger) }
+                if followKeys { group.addTask { await keyTable.follow(store, logger: tableLogger) } }
             }
         }
         return TestApp(
