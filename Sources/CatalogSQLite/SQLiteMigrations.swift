@@ -169,6 +169,7 @@ enum SQLiteMigrations {
         SQLiteChangeFeedMigrations.register(&migrator)
         SQLiteEventMigrations.register(&migrator)
         SQLiteCatalogItemMigrations.register(&migrator)
+        SQLiteFeedFormatMigrations.register(&migrator)
         return migrator
     }
 }

@@ -214,10 +214,20 @@ struct RejectedUpload: Sendable, CustomTestStringConvertible {
         raw("brotli encoding", 415, "UNSUPPORTED_MEDIA_TYPE", sampleCSV, extra: [.contentEncoding: "br"]),
         raw("long idempotency key", 400, "VALIDATION_ERROR", sampleCSV,
             extra: [HTTPField.Name("Idempotency-Key")!: String(repeating: "k", count: 256)]),
-        RejectedUpload(name: "json content type", status: 415, code: "UNSUPPORTED_MEDIA_TYPE") { client, key in
+        RejectedUpload(name: "xml content type", status: 415, code: "UNSUPPORTED_MEDIA_TYPE") { client, key in
+            try await client.execute(
+                uri: "/feeds/upload?partner_name=acme", method: .post,
+                headers: headers(key: key, [.contentType: "application/xml"]), body: ByteBuffer(bytes: sampleCSV))
+        },
+        RejectedUpload(name: "csv sent as json", status: 422, code: "INVALID_FEED") { client, key in
             try await client.execute(
                 uri: "/feeds/upload?partner_name=acme", method: .post,
                 headers: headers(key: key, [.contentType: "application/json"]), body: ByteBuffer(bytes: sampleCSV))
+        },
+        RejectedUpload(name: "csv sent as ndjson", status: 422, code: "INVALID_FEED") { client, key in
+            try await client.execute(
+                uri: "/feeds/upload?partner_name=acme", method: .post,
+                headers: headers(key: key, [.contentType: "application/x-ndjson"]), body: ByteBuffer(bytes: sampleCSV))
         },
         RejectedUpload(name: "missing file part", status: 400, code: "VALIDATION_ERROR") { client, key in
             try await client.uploadMultipart([.field("partner_name", "acme")], key: key)

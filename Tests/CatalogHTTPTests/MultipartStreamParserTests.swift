@@ -33,7 +33,7 @@ import Testing
         let parts = try parse(body, chunk: chunk)
         #expect(parts.count == 3)
         #expect(parts[0].0["content-disposition"] == "form-data; name=\"file\"; filename=\"spring.csv\"")
-        #expect(parts[0].0["content-type"] == "text/csv")
+        #expect(parts[0].0["content-type"] == "application/octet-stream")
         #expect(parts[0].1 == crlfFile)
         #expect(parts[1].1 == Array("acme".utf8))
         #expect(parts[2].1 == [])

@@ -226,7 +226,8 @@ struct Multipart {
                 buffer.writeString("Content-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
             case .file(let name, let fileName, let bytes):
                 buffer.writeString("Content-Disposition: form-data; name=\"\(name)\"; filename=\"\(fileName)\"\r\n")
-                buffer.writeString("Content-Type: text/csv\r\n\r\n")
+                // What curl sends for a file whose extension it does not know (.csv, .ndjson, …).
+                buffer.writeString("Content-Type: application/octet-stream\r\n\r\n")
                 buffer.writeBytes(bytes)
                 buffer.writeString("\r\n")
             }

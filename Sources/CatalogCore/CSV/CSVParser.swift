@@ -5,10 +5,14 @@ public struct CSVParser: Sendable {
 
     enum State: UInt8 { case fieldStart, unquoted, quoted, quoteInQuoted, afterCR, skipLine }
 
-    static let comma: UInt8 = 0x2C, quote: UInt8 = 0x22, cr: UInt8 = 0x0D, lf: UInt8 = 0x0A
+    public static let comma: UInt8 = 0x2C, tab: UInt8 = 0x09, quote: UInt8 = 0x22, cr: UInt8 = 0x0D, lf: UInt8 = 0x0A
 
     public let maxRecordBytes: Int
     public let maxFields: Int
+    /// `,` for CSV, a tab for TSV (quoting works the same in both).
+    public let separator: UInt8
+    /// Bytes above this are never special in an unquoted field: the scan's fast path.
+    let plainAbove: UInt8
     public private(set) var bytesConsumed: Int64 = 0
     var record = CSVRecord(line: 1)
     var state = State.fieldStart
@@ -20,10 +24,13 @@ public struct CSVParser: Sendable {
     var bomMatched = 0
     var bomDecided = false
 
-    public init(maxRecordBytes: Int = 64 << 20, maxFields: Int = 100_000) {
+    public init(maxRecordBytes: Int = 64 << 20, maxFields: Int = 100_000, separator: UInt8 = CSVParser.comma) {
         precondition(maxRecordBytes >= 0 && maxFields >= 1)
+        precondition(separator != Self.quote && separator != Self.cr && separator != Self.lf, "not a field separator")
         self.maxRecordBytes = maxRecordBytes
         self.maxFields = maxFields
+        self.separator = separator
+        self.plainAbove = max(separator, Self.quote, Self.cr, Self.lf)
     }
 
     /// Feeds the next chunk; calls `onRecord` for every record completed within it.
@@ -92,6 +99,7 @@ extension CSVParser {
         guard let p = buffer.baseAddress, buffer.count > 0 else { return }
         let n = buffer.count
         let base = position
+        let separator = self.separator, plainAbove = self.plainAbove
         var i = 0
         while i < n {
             switch state {
@@ -101,7 +109,7 @@ extension CSVParser {
                     if record.fieldEnds.isEmpty { record.firstFieldQuoted = true }
                     state = .quoted
                     i += 1
-                } else if b == Self.comma || b == Self.cr || b == Self.lf {
+                } else if b == separator || b == Self.cr || b == Self.lf {
                     try delimiter(b, at: base + Int64(i), onRecord)
                     i += 1
                 } else {
@@ -112,8 +120,8 @@ extension CSVParser {
                 let start = i
                 while i < n {
                     let b = p[i]
-                    if b > Self.comma { i += 1; continue }
-                    if b == Self.comma || b == Self.quote || b == Self.cr || b == Self.lf { break }
+                    if b > plainAbove { i += 1; continue }
+                    if b == separator || b == Self.quote || b == Self.cr || b == Self.lf { break }
                     i += 1
                 }
                 store(p + start, i - start, end: base + Int64(i))
@@ -150,7 +158,7 @@ extension CSVParser {
                     state = .quoted
                     store(p + i, 1, end: base + Int64(i + 1))
                     i += 1
-                } else if b == Self.comma || b == Self.cr || b == Self.lf {
+                } else if b == separator || b == Self.cr || b == Self.lf {
                     try delimiter(b, at: base + Int64(i), onRecord)
                     i += 1
                 } else {
@@ -183,7 +191,7 @@ extension CSVParser {
     private mutating func delimiter(_ b: UInt8, at offset: Int64, _ onRecord: RecordHandler) rethrows {
         state = .fieldStart
         endField(at: offset)
-        guard b != Self.comma else { return }
+        guard b != separator else { return }
         line += 1
         if b == Self.lf {
             try emit(end: offset + 1, onRecord)

@@ -35,13 +35,16 @@ public struct Feed: Sendable, Equatable {
     public var validationMessage: String?
     public var rawFileBucket: String
     public var rawFileKey: String
+    /// How the rows are written (the raw object may be gzip-compressed as well).
+    public var format: FeedFormat
 
     public init(
         feedID: String, partnerID: String, partnerName: String, feedType: FeedType, mode: FeedMode,
         fileName: String, contentType: String, sizeBytes: Int64, sha256: String, status: FeedStatus,
         uploadedAt: Date, submissionJobID: String, validationJobID: String, validationStatus: JobStatus,
-        validationMessage: String?, rawFileBucket: String, rawFileKey: String
+        validationMessage: String?, rawFileBucket: String, rawFileKey: String, format: FeedFormat = .csv
     ) {
+        self.format = format
         self.feedID = feedID
         self.partnerID = partnerID
         self.partnerName = partnerName
@@ -80,12 +83,15 @@ public struct NewFeed: Sendable {
     public var idempotency: IdempotencyRecord?
     /// Queue the validation job's first run at once (`CATALOG_AUTO_RUN`), with `FeedValidation.task`.
     public var runValidation: Bool
+    public var format: FeedFormat
 
     public init(
         feedID: String, partnerName: String, createPartnerIfMissing: Bool, feedType: FeedType, mode: FeedMode,
         fileName: String, contentType: String, sizeBytes: Int64, sha256: String, uploadedAt: Date,
-        rawFileBucket: String, rawFileKey: String, idempotency: IdempotencyRecord?, runValidation: Bool = false
+        rawFileBucket: String, rawFileKey: String, idempotency: IdempotencyRecord?, runValidation: Bool = false,
+        format: FeedFormat = .csv
     ) {
+        self.format = format
         self.runValidation = runValidation
         self.feedID = feedID
         self.partnerName = partnerName

@@ -106,7 +106,7 @@ public struct FeedImporter: Sendable {
         return prepared
     }
 
-    /// Streams the object through the checksum, gzip and CSV reader into staging; returns the skipped count.
+    /// Streams the object through the checksum, gzip and the feed's format into staging; returns the skipped count.
     /// A batch is prepared (looked up, validated) while the one before it is staged, and the next is
     /// parsed meanwhile; at most one batch is being staged.
     private func stageRows<Reader: Sendable, Row: Sendable>(
@@ -116,7 +116,7 @@ public struct FeedImporter: Sendable {
         stage: @escaping @Sendable ([(line: Int, row: Row)]) async throws -> [Int],
         duplicate: @escaping @Sendable (Int, Row) -> RowDiagnostic
     ) async throws -> Int64 {
-        var pipeline = RowPipeline<Reader>(feedType: feed.feedType, batchSize: batchSize, makeReader: makeReader)
+        var pipeline = RowPipeline<Reader>(format: feed.format, feedType: feed.feedType, batchSize: batchSize, makeReader: makeReader)
         var hasher = SHA256()
         var gzip: GzipInflater?
         var sniffed = false
@@ -125,9 +125,17 @@ public struct FeedImporter: Sendable {
         let store = self.store
 
         func drain() async throws {
-            let records = pipeline.takeBatch()
-            guard let reader = pipeline.reader, !records.isEmpty else { return }
-            let preparing = Task { try await prepare(reader, records) }
+            let (runs, unreadable) = pipeline.takeBatch()
+            guard !runs.isEmpty || !unreadable.isEmpty else { return }
+            let preparing = Task {
+                var prepared: Prepared<Row> = ([], unreadable)
+                for run in runs {
+                    let part = try await prepare(run.reader, run.records)
+                    prepared.rows += part.rows
+                    prepared.diagnostics += part.diagnostics
+                }
+                return prepared
+            }
             if let previous = inFlight {
                 do { skipped += try await previous.value } catch {
                     // Awaited so that no lookup outlives the failed job.
@@ -136,7 +144,7 @@ public struct FeedImporter: Sendable {
                     throw error
                 }
             }
-            let recordCount = records.count
+            let recordCount = runs.reduce(unreadable.count) { $0 + $1.records.count }
             inFlight = Task {
                 let (rows, invalid) = try await preparing.value
                 var diagnostics = invalid
@@ -197,60 +205,4 @@ public struct FeedImporter: Sendable {
         return skipped
     }
 
-}
-
-/// CSV records after the header, collected into batches between async flushes.
-struct RowPipeline<Reader> {
-    private var parser = CSVParser()
-    private(set) var reader: Reader?
-    private let makeReader: ([String]) -> Reader
-    private var records: [CSVRecord] = []
-    private let feedType: FeedType
-    private let batchSize: Int
-
-    init(feedType: FeedType, batchSize: Int, makeReader: @escaping ([String]) -> Reader) {
-        self.feedType = feedType
-        self.batchSize = batchSize
-        self.makeReader = makeReader
-    }
-
-    var hasBatch: Bool { records.count >= batchSize }
-
-    mutating func consume(_ bytes: UnsafeRawBufferPointer) throws {
-        var parser = CSVParser()
-        swap(&parser, &self.parser)
-        defer { swap(&parser, &self.parser) }
-        try parser.consume(bytes) { record in try take(record) }
-    }
-
-    mutating func finish() throws {
-        var parser = CSVParser()
-        swap(&parser, &self.parser)
-        defer { swap(&parser, &self.parser) }
-        try parser.finish { record in try take(record) }
-        if reader == nil {
-            throw TaskFailure.permanent("INVALID_FEED", "The raw file has no header row.")
-        }
-    }
-
-    private mutating func take(_ record: borrowing CSVRecord) throws {
-        guard !record.isBlank else { return }
-        guard reader != nil else {
-            guard record.malformation == nil else {
-                throw TaskFailure.permanent("INVALID_FEED", "The header row is not valid CSV.")
-            }
-            let header = record.strings().map { $0 ?? "" }
-            do { try FeedColumns.check(header: header, for: feedType) } catch let error as CatalogError {
-                throw TaskFailure.permanent("INVALID_FEED", error.message)
-            }
-            self.reader = makeReader(header)
-            return
-        }
-        records.append(record.detached())
-    }
-
-    mutating func takeBatch() -> [CSVRecord] {
-        defer { records.removeAll(keepingCapacity: true) }
-        return records
-    }
 }

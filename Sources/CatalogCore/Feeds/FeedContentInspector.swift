@@ -1,27 +1,33 @@
 import NIOCore
 
-/// Checks an upload as it streams past, before anything is committed: it is CSV in UTF-8
-/// (gzip-compressed or not), its header row has the feed type's columns, and a gzip body does not
-/// inflate to more than `maxDecodedBytes` (413 as soon as it does, without inflating the rest).
+/// Checks an upload as it streams past, before anything is committed: it is UTF-8 text (gzip-compressed
+/// or not) in its format (a CSV or TSV header row with the feed type's columns; a JSON array or NDJSON
+/// object at the start), and a gzip body does not inflate to more than `maxDecodedBytes` (413 as soon as
+/// it does, without inflating the rest). JSON records are checked one by one by the ETL.
 struct FeedContentInspector {
     private static let headerLimit = 4 << 20
     private struct HeaderFound: Error {}
 
     let feedType: FeedType
+    let format: FeedFormat
     let maxDecodedBytes: Int64
     private(set) var isGzip = false
     private var sniffed: [UInt8] = []
     private var decided = false
     private var inflater: GzipInflater?
     private var utf8 = UTF8StreamValidator()
-    private var csv = CSVParser(maxRecordBytes: FeedContentInspector.headerLimit)
+    private var csv: CSVParser
+    /// JSON formats: whether the first character that is not white space (or a BOM) was seen.
+    private var jsonStartSeen = false
     private(set) var header: [String]?
     private var headerProblem: CatalogError?
     private(set) var decodedBytes: Int64 = 0
 
-    init(feedType: FeedType, maxDecodedBytes: Int64 = .max) {
+    init(feedType: FeedType, format: FeedFormat = .csv, maxDecodedBytes: Int64 = .max) {
         self.feedType = feedType
+        self.format = format
         self.maxDecodedBytes = maxDecodedBytes
+        csv = CSVParser(maxRecordBytes: Self.headerLimit, separator: format == .tsv ? CSVParser.tab : CSVParser.comma)
     }
 
     /// Whether the next chunk costs more than a pass over its bytes: it is (or may start) gzip data,
@@ -68,8 +74,24 @@ struct FeedContentInspector {
                 details: ["max_bytes": .int(maxDecodedBytes), "decompressed": .bool(true)])
         }
         guard utf8.validate(bytes) else { throw notUTF8() }
+        if format.isJSON { return try inspectJSONStart(bytes) }
         guard header == nil else { return }
         try parseHeader { parser, onRecord in try parser.consume(bytes, onRecord) }
+    }
+
+    /// A JSON feed starts with `[` (an array of objects), an NDJSON feed with `{` (its first object).
+    private mutating func inspectJSONStart(_ bytes: UnsafeRawBufferPointer) throws {
+        guard !jsonStartSeen else { return }
+        var rest = bytes[...]
+        if decodedBytes == Int64(bytes.count), rest.starts(with: [0xEF, 0xBB, 0xBF]) { rest = rest.dropFirst(3) }
+        guard let first = rest.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else { return }
+        jsonStartSeen = true
+        let expected: UInt8 = format == .json ? UInt8(ascii: "[") : UInt8(ascii: "{")
+        guard first == expected else {
+            throw CatalogError.invalidFeed(format == .json
+                ? "A JSON feed must be an array of objects: the body does not start with '['."
+                : "An NDJSON feed holds one JSON object per line: the body does not start with '{'.")
+        }
     }
 
     /// Runs the CSV parser until the first non-blank record, which becomes the header.
@@ -127,6 +149,12 @@ struct FeedContentInspector {
             }
         }
         guard utf8.finish() else { throw notUTF8() }
+        if format.isJSON {
+            guard jsonStartSeen else {
+                throw CatalogError.invalidFeed("The upload has no records: a \(format == .json ? "JSON" : "NDJSON") feed needs at least one object.")
+            }
+            return []
+        }
         if header == nil {
             try parseHeader { parser, onRecord in try parser.finish(onRecord) }
         }
@@ -139,7 +167,7 @@ struct FeedContentInspector {
 
     private func notUTF8() -> CatalogError {
         CatalogError.invalidFeed(
-            "The body is not UTF-8 text (invalid byte at offset \(utf8.invalidByteOffset ?? decodedBytes)); feeds must be UTF-8 CSV.",
+            "The body is not UTF-8 text (invalid byte at offset \(utf8.invalidByteOffset ?? decodedBytes)); feeds must be UTF-8 text.",
             details: ["byte_offset": .int(utf8.invalidByteOffset ?? decodedBytes)])
     }
 }

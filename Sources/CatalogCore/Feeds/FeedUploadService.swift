@@ -60,7 +60,8 @@ public struct FeedUploadService: Sendable {
 
         let plan = UploadPlan(
             partnerName: partnerName, createPartner: !partnerExists, feedType: feedType, mode: mode,
-            requestedFileName: request.fileName, idempotencyKey: idempotencyKey)
+            requestedFileName: request.fileName, idempotencyKey: idempotencyKey,
+            format: FeedFormat.of(contentType: request.contentType, fileName: request.fileName))
         if let idempotencyKey, let earlier = try await store.idempotencyRecord(
             partnerName: partnerName, key: idempotencyKey, notBefore: clock.now().addingTimeInterval(-Self.idempotencyWindow))
         {
@@ -130,4 +131,5 @@ struct UploadPlan: Sendable {
     var mode: FeedMode
     var requestedFileName: String?
     var idempotencyKey: String?
+    var format: FeedFormat
 }

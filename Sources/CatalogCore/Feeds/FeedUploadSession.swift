@@ -25,7 +25,8 @@ public final class FeedUploadSession {
         self.service = service
         self.plan = plan
         self.target = target
-        self.inspector = UploadInspection(FeedContentInspector(feedType: plan.feedType, maxDecodedBytes: service.maxUploadBytes))
+        self.inspector = UploadInspection(
+            FeedContentInspector(feedType: plan.feedType, format: plan.format, maxDecodedBytes: service.maxUploadBytes))
     }
 
     public func write(_ chunk: ByteBuffer) async throws {
@@ -51,7 +52,9 @@ public final class FeedUploadSession {
         do {
             _ = try inspector.finish()
             let sha256 = Hex.encode(await hasher.finalize())
-            let fingerprint = Hex.encode(SHA256.hash(data: Array("\(sha256)|\(plan.feedType.rawValue)|\(plan.mode.rawValue)".utf8)))
+            // The format only when it is not CSV, so that uploads recorded before formats existed still match.
+            let format = plan.format == .csv ? "" : "|\(plan.format.rawValue)"
+            let fingerprint = Hex.encode(SHA256.hash(data: Array("\(sha256)|\(plan.feedType.rawValue)|\(plan.mode.rawValue)\(format)".utf8)))
             switch target {
             case .replayCheck(let earlier):
                 target = .closed
@@ -75,10 +78,10 @@ public final class FeedUploadSession {
     }
 
     private func open(feedID: String, gzip: Bool) async throws {
-        let fileName = RawFileKey.sanitize(plan.requestedFileName, gzip: gzip)
+        let fileName = RawFileKey.sanitize(plan.requestedFileName, gzip: gzip, format: plan.format)
         let key = RawFileKey.key(partnerName: plan.partnerName, feedID: feedID, fileName: fileName)
         let writer = try await Self.mapStoreErrors {
-            try await service.objects.makeWriter(key: key, contentType: gzip ? "application/gzip" : "text/csv")
+            try await service.objects.makeWriter(key: key, contentType: gzip ? "application/gzip" : plan.format.mediaType)
         }
         target = .writing(feedID: feedID, key: key, fileName: fileName, writer: writer)
     }
@@ -96,12 +99,12 @@ public final class FeedUploadSession {
         let newFeed = NewFeed(
             feedID: feedID, partnerName: plan.partnerName, createPartnerIfMissing: plan.createPartner,
             feedType: plan.feedType, mode: plan.mode, fileName: fileName,
-            contentType: inspector.isGzip ? "application/gzip" : "text/csv", sizeBytes: bytesReceived, sha256: sha256,
+            contentType: inspector.isGzip ? "application/gzip" : plan.format.mediaType, sizeBytes: bytesReceived, sha256: sha256,
             uploadedAt: now, rawFileBucket: service.objects.bucket, rawFileKey: key,
             idempotency: plan.idempotencyKey.map {
                 IdempotencyRecord(partnerName: plan.partnerName, key: $0, fingerprint: fingerprint, feedID: feedID, createdAt: now)
             },
-            runValidation: service.autoRun)
+            runValidation: service.autoRun, format: plan.format)
         do {
             let feed = try await service.store.createFeed(newFeed)
             await writer.release()

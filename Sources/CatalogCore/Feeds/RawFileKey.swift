@@ -12,8 +12,8 @@ public enum RawFileKey {
     }
 
     /// Reduces a client-supplied name to its last path segment over `[A-Za-z0-9._-]`, at most 200 characters.
-    public static func sanitize(_ raw: String?, gzip: Bool) -> String {
-        let fallback = gzip ? "upload.csv.gz" : "upload.csv"
+    public static func sanitize(_ raw: String?, gzip: Bool, format: FeedFormat = .csv) -> String {
+        let fallback = "upload.\(format.rawValue)" + (gzip ? ".gz" : "")
         guard let raw else { return fallback }
         let lastSegment = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
         var name = String(lastSegment.unicodeScalars.map { scalar -> Character in

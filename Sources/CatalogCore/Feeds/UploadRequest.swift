@@ -7,11 +7,14 @@ public struct UploadRequest: Sendable {
     public var idempotencyKey: String?
     /// The body's announced length, when known, to refuse oversized uploads before reading them.
     public var declaredLength: Int64?
+    /// The body's (or the file part's) `Content-Type`: with the file name's extension, it names the format.
+    public var contentType: String?
 
     public init(
         partnerName: String? = nil, feedType: String? = nil, mode: String? = nil, fileName: String? = nil,
-        idempotencyKey: String? = nil, declaredLength: Int64? = nil
+        idempotencyKey: String? = nil, declaredLength: Int64? = nil, contentType: String? = nil
     ) {
+        self.contentType = contentType
         self.partnerName = partnerName
         self.feedType = feedType
         self.mode = mode

@@ -11,7 +11,7 @@ public struct FeedJSON: Encodable {
         case fileName = "file_name", contentType = "content_type", sizeBytes = "size_bytes", sha256, status
         case uploadedAt = "uploaded_at", jobID = "job_id", validationJobID = "validation_job_id"
         case validationStatus = "validation_status", validationMessage = "validation_message"
-        case rawFileBucket = "raw_file_bucket", rawFileS3Key = "raw_file_s3_key"
+        case rawFileBucket = "raw_file_bucket", rawFileS3Key = "raw_file_s3_key", format
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -23,6 +23,7 @@ public struct FeedJSON: Encodable {
         try c.encode(feed.mode.rawValue, forKey: .mode)
         try c.encode(feed.fileName, forKey: .fileName)
         try c.encode(feed.contentType, forKey: .contentType)
+        try c.encode(feed.format.rawValue, forKey: .format)
         try c.encode(feed.sizeBytes, forKey: .sizeBytes)
         try c.encode(feed.sha256, forKey: .sha256)
         try c.encode(feed.status.rawValue, forKey: .status)

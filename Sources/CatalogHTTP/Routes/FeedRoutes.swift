@@ -63,7 +63,8 @@ struct FeedRoutes {
             }
             let uploadRequest = UploadRequest(
                 partnerName: form.fields["partner_name"], feedType: form.fields["feed_type"], mode: form.fields["mode"],
-                fileName: form.fields["file_name"] ?? form.fileName, idempotencyKey: idempotencyKey, declaredLength: file.size)
+                fileName: form.fields["file_name"] ?? form.fileName, idempotencyKey: idempotencyKey, declaredLength: file.size,
+                contentType: form.fileContentType)
             outcome = try await inSlot(uploadRequest.partnerName, held: holdingSlot) {
                 let session = try await catalog.uploads.begin(uploadRequest, by: principal)
                 do {
@@ -74,20 +75,22 @@ struct FeedRoutes {
                     throw error
                 }
             }
-        case (.text, "csv"), (.application, "octet-stream"), (.application, "gzip"), (.application, "x-gzip"):
+        case (.text, "csv"), (.application, "octet-stream"), (.application, "gzip"), (.application, "x-gzip"),
+             _ where FeedFormat.named(byMediaType: request.headers[.contentType]) != nil:
             let query = try QueryParameters(request, allowed: Self.uploadParameters)
             try Self.checkEncoding(request, allowGzip: true)
             let uploadRequest = UploadRequest(
                 partnerName: query["partner_name"], feedType: query["feed_type"], mode: query["mode"],
                 fileName: query["file_name"], idempotencyKey: idempotencyKey,
-                declaredLength: request.headers[.contentLength].flatMap(Int64.init))
+                declaredLength: request.headers[.contentLength].flatMap(Int64.init), contentType: request.headers[.contentType])
             outcome = try await inSlot(uploadRequest.partnerName, held: holdingSlot) {
                 try await catalog.uploads.upload(uploadRequest, by: principal, body: request.body)
             }
         default:
             throw CatalogError(
                 .unsupportedMediaType,
-                "Upload a feed as multipart/form-data (part 'file') or as a raw text/csv or application/octet-stream body.",
+                "Upload a feed as multipart/form-data (part 'file') or as a raw body: text/csv, text/tab-separated-values, "
+                    + "application/json (an array of objects), application/x-ndjson or application/octet-stream.",
                 details: ["content_type": .string(request.headers[.contentType] ?? "")])
         }
         var headers: HTTPFields = [.location: "/feeds/\(outcome.feed.feedID)"]

@@ -14,6 +14,8 @@ struct MultipartForm {
 
     var fields: [String: String] = [:]
     var fileName: String?
+    /// The file part's own `Content-Type`, which may name its format.
+    var fileContentType: String?
     var file: SpoolFile?
 
     static func read(_ body: RequestBody, boundary: String, spoolDirectory: String, maxFileBytes: Int64) async throws -> MultipartForm {
@@ -63,6 +65,7 @@ struct MultipartForm {
         if let spool = part.spool {
             file = spool
             fileName = part.fileName
+            fileContentType = part.contentType
             return
         }
         guard fields[part.name] == nil else {
@@ -77,6 +80,7 @@ struct MultipartForm {
     private struct PartState {
         let name: String
         let fileName: String?
+        let contentType: String?
         var value: [UInt8] = []
         var spool: SpoolFile?
         /// File bytes not yet written, batched into larger writes.
@@ -90,6 +94,7 @@ struct MultipartForm {
             }
             self.name = name
             self.fileName = Self.parameter("filename", in: disposition)
+            self.contentType = headers["content-type"]
         }
 
         mutating func take(_ bytes: ByteBuffer, maxFileBytes: Int64) async throws {
