@@ -33,6 +33,14 @@ extension PartnersCommand.List: StoreCommand {}
 extension KeysCommand.Create: StoreCommand {}
 extension KeysCommand.List: StoreCommand {}
 extension KeysCommand.Revoke: StoreCommand {}
+extension WebhooksCommand.List: StoreCommand {}
+extension WebhooksCommand.Create: StoreCommand {}
+extension WebhooksCommand.Disable: StoreCommand {}
+
+extension EventsCommand.Tail: StoreCommand {
+    /// Its output is the events themselves: log lines only when something is wrong.
+    static var defaultLogLevel: Logger.Level { .warning }
+}
 
 extension IngestCommand: StoreCommand {
     /// A command-line tool that prints its own summary: job transitions only when asked for.
