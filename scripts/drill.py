@@ -11,13 +11,19 @@ and check after every restart that the kill left nothing behind:
   - every acknowledged upload byte-identical to what was sent (its SHA-256 over GET /feeds/{id}/raw);
   - one feed per idempotency key, however often an unanswered upload was retried;
 and at the end, once every feed is acknowledged and every job has finished, the counts equal a clean
-run's: every feed's job completed with all its rows inserted, each partner's product count the sum.
+run's: every feed's job completed with all its rows inserted, each partner's product count the sum;
+and every event of the log reached the webhook registered for all of them (a receiver on loopback
+that checks each delivery's Standard Webhooks signature) at least once, however often the process
+delivering it was killed.
 
 Used by scripts/drill.sh; prints one table row per kill. Python's standard library and curl only.
 """
 import argparse
+import base64
 import gzip
 import hashlib
+import hmac
+import http.server
 import json
 import os
 import random
@@ -143,13 +149,15 @@ class Drill:
         self.findings = []
         self.rerun = []  # failed after three lost workers, run again at the end
         self.rows = []
+        self.receiver = None
 
     # --- processes -------------------------------------------------------------------------
 
     def env(self):
         env = {k: v for k, v in os.environ.items() if not k.startswith("CATALOG_")}
         env.update(CATALOG_HOST="127.0.0.1", CATALOG_PORT=str(self.port), CATALOG_DATA_DIR=self.data,
-                   CATALOG_ADMIN_KEY=ADMIN_KEY, CATALOG_AUTO_RUN="true", CATALOG_LOG_LEVEL="warning")
+                   CATALOG_ADMIN_KEY=ADMIN_KEY, CATALOG_AUTO_RUN="true", CATALOG_LOG_LEVEL="warning",
+                   CATALOG_ALLOW_PRIVATE_TARGETS="true")
         if self.o.database_url:
             env["CATALOG_DATABASE_URL"] = self.o.database_url
         return env
@@ -184,6 +192,11 @@ class Drill:
 
     def setup(self):
         self.start()
+        self.receiver = Receiver()
+        status, webhook = self.api.json("POST", "/webhooks", content_type="application/json",
+                                        body=json.dumps({"url": self.receiver.url, "events": ["*"]}).encode())
+        assert status == 201, (status, webhook)
+        self.receiver.secret = webhook["secret"]
         for index in range(self.o.partners):
             name = f"drill-{index}"
             status, partner = self.api.json("POST", "/partners", content_type="application/json",
@@ -405,7 +418,33 @@ class Drill:
         counts = self.product_counts()
         if counts != expected:
             self.violate(f"final products per partner {counts}, a clean run has {expected}")
+        self.check_deliveries()
         return counts, expected
+
+    def check_deliveries(self):
+        """Every event of the log reaches the receiver (at least once: a delivery whose process died is
+        taken over after its lease), each delivery correctly signed."""
+        events = [e["event_id"] for e in self.event_log()]
+        deadline = time.monotonic() + LEASE_SECONDS + 120
+        while time.monotonic() < deadline and not set(events) <= self.receiver.received():
+            time.sleep(1)
+        missing = sorted(set(events) - self.receiver.received())
+        if missing:
+            self.violate(f"{len(missing)} of {len(events)} events never reached the webhook, e.g. {missing[:5]}")
+        for problem in self.receiver.problems[:5]:
+            self.violate(f"webhook delivery: {problem}")
+        self.events, self.duplicates = len(events), self.receiver.deliveries - len(self.receiver.received())
+
+    def event_log(self):
+        events, since = [], "0"
+        while True:
+            status, page = self.api.json("GET", f"/events?since={since}&limit=1000")
+            if status != 200:
+                raise RuntimeError(f"events: {status} {page}")
+            events += page["items"]
+            if len(page["items"]) < 1000:
+                return events
+            since = page["next_since"]
 
     def run(self):
         print(f"drill: {self.o.kills} kills, {self.o.feeds} feeds of {self.o.rows} rows over {self.o.partners} partners, "
@@ -421,16 +460,64 @@ class Drill:
         self.server.stop()
         if self.worker:
             self.worker.stop()
+        self.receiver.stop()
         print(f"drill: {self.o.kills} kills in {elapsed:.0f} s; final products {sum(counts.values())} "
               f"(a clean run: {sum(expected.values())}); {len(self.violations)} violation(s); "
               f"{len(self.rerun)} job(s) failed after 3 lost workers and were run again; "
               f"{len({m.split(':')[0] for m in self.findings})} feed(s) with an interrupted completion "
-              f"(--strict-completion makes them violations)")
+              f"(--strict-completion makes them violations); {self.events} events, each delivered to the webhook "
+              f"({self.duplicates} delivered again after a kill)")
         if self.violations:
             print(f"logs kept in {self.work}", file=sys.stderr)
             return 1
         shutil.rmtree(self.work, ignore_errors=True)
         return 0
+
+
+class Receiver:
+    """A webhook receiver on loopback: answers 200 to every correctly signed delivery and records its
+    webhook-id; anything else is a problem (verified as §Webhooks says, independently of the service)."""
+
+    def __init__(self):
+        receiver = self
+        self.secret = None
+        self.ids = set()
+        self.deliveries = 0
+        self.problems = []
+        self.lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                message_id, timestamp = self.headers.get("webhook-id", ""), self.headers.get("webhook-timestamp", "")
+                key = base64.b64decode(receiver.secret.removeprefix("whsec_"))
+                expected = base64.b64encode(hmac.new(key, f"{message_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()).decode()
+                signatures = [s.split(",", 1)[1] for s in self.headers.get("webhook-signature", "").split() if s.startswith("v1,")]
+                with receiver.lock:
+                    receiver.deliveries += 1
+                    if expected not in signatures:
+                        receiver.problems.append(f"{message_id}: signature does not verify")
+                    elif json.loads(body).get("event_id") != message_id:
+                        receiver.problems.append(f"{message_id}: the body is another event")
+                    else:
+                        receiver.ids.add(message_id)
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def received(self):
+        with self.lock:
+            return set(self.ids)
+
+    def stop(self):
+        self.server.shutdown()
 
 
 def parse_time(text):

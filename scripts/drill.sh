@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Crash drill (scripts/drill.py): kill -9 `serve` at random moments during uploads (raw, multipart,
-# gzip) and ETL jobs, restart it and check the invariants after every kill; prints a table.
+# gzip), ETL jobs and webhook deliveries (to a signature-checking receiver the drill runs), restart it
+# and check the invariants after every kill; prints a table, then checks every event was delivered.
 #   scripts/drill.sh            # the long version: 50 kills (`make drill`, with the release binary)
 #   scripts/drill.sh --short    # 4 kills on small feeds (`make test`)
 #   DRILL_POSTGRES=1 scripts/drill.sh   # on a throwaway PostgreSQL, with a `worker` process killed too
