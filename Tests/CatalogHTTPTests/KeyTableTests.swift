@@ -43,6 +43,20 @@ import Testing
         }
     }
 
+    /// A key created by another process (`keys create`, then curl at once) works on the very next
+    /// request, without waiting for the table's poll.
+    @Test(arguments: StoreKind.allCases)
+    func aKeyCreatedElsewhereWorksAtOnce(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
+        try await app.test { client in
+            #expect(try await Self.status(client, key: "pck_" + String(repeating: "1", count: 40)) == .unauthorized)
+            for round in 0..<3 {
+                let created = try await Self.otherProcess(app).create(role: .reader, partnerName: nil, label: "cli \(round)")
+                #expect(try await Self.status(client, key: created.secret) == .ok, "round \(round)")
+            }
+        }
+    }
+
     /// Revocation through this node is immediate: the very next request is refused.
     @Test func aKeyRevokedThroughThisNodeIsRefusedAtOnce() async throws {
         let app = try await TestApp.make(.sqlite)

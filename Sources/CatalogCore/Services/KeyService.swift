@@ -15,6 +15,8 @@ public struct KeyService: Sendable {
         guard let secret, !secret.isEmpty, secret.utf8.count <= 512 else { throw CatalogError.unauthenticated }
         let hash = APIKeySecret.hash(secret)
         if let table, table.isLoaded {
+            if let key = table.lookup(hash: hash) { return Principal(keyID: key.record.keyID, role: key.record.role, partner: key.partner) }
+            await table.refreshAfterMiss(from: store)
             guard let key = table.lookup(hash: hash) else { throw CatalogError.unauthenticated }
             return Principal(keyID: key.record.keyID, role: key.record.role, partner: key.partner)
         }

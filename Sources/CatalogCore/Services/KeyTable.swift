@@ -6,7 +6,10 @@ import Synchronization
 /// database round trip. The lookup is by the SHA-256 of the secret, so comparing it reveals nothing
 /// about any secret. The table is reloaded whenever the store's credentials version moves (a key
 /// created or revoked, a partner suspended, on any node or by the CLI), which every node polls
-/// twice a second, and at once after such a change on this node.
+/// twice a second, and at once after such a change on this node. A key the table does not know may
+/// have been created a moment ago elsewhere (`partner-catalog keys create`, then curl at once), so a
+/// miss reads the version too: one indexed read per unknown key, which the failed-authentication
+/// limit (30 a minute per client address by default) keeps from being a lever.
 public final class KeyTable: Sendable {
     private struct State {
         var version: Int64?
@@ -34,6 +37,11 @@ public final class KeyTable: Sendable {
             state.keys = Dictionary(keys.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first })
             state.version = version
         }
+    }
+
+    /// After a miss: reloads if the version moved since the table was loaded.
+    func refreshAfterMiss(from store: any APIKeyRepository) async {
+        try? await refresh(from: store)
     }
 
     /// Polls the version until cancelled.
