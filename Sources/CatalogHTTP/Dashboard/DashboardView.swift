@@ -61,8 +61,14 @@ struct DashboardView {
             let sales = ExactDecimal(units: rows.reduce(0) { $0 + $1.totalSales.units })
             totals.append(Total(
                 currency: currency, sales: DisplayNumber.amount(sales), salesValue: sales.description,
-                orders: DisplayNumber.integer(rows.reduce(0) { $0 + $1.orders }), units: DisplayNumber.integer(rows.reduce(0) { $0 + $1.unitsSold })))
+                orders: Self.count(rows.reduce(0) { $0 + $1.orders }, "order"),
+                units: Self.count(rows.reduce(0) { $0 + $1.unitsSold }, "unit")))
         }
+    }
+
+    /// "1 order", "3 orders".
+    static func count(_ number: Int64, _ noun: String) -> String {
+        "\(DisplayNumber.integer(number)) \(noun)\(number == 1 ? "" : "s")"
     }
 
     static func session(_ principal: Principal, expiresAt: Date?) -> Session {
