@@ -13,6 +13,9 @@ extension PostgresCatalogStore: ProductLoader {
         }
     }
 
+    /// The server reclaims its own space (VACUUM); nothing to give back here.
+    public func releaseSpaceAfterFailure() async {}
+
     static let stagingColumns = [
         "job_id", "sku", "line", "product_name", "description", "brand", "category", "price_units", "currency",
         "availability", "quantity", "image_urls", "attributes", "content_hash", "row_fingerprint", "unchanged", "gtin", "mpn",

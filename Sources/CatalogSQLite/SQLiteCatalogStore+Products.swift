@@ -59,6 +59,12 @@ extension SQLiteCatalogStore: ProductLoader {
         }
     }
 
+    /// A checkpoint that truncates the write-ahead log (readers holding an old snapshot keep it from
+    /// shrinking; then the next checkpoint does). Best effort: a failed job is failing already.
+    public func releaseSpaceAfterFailure() async {
+        _ = try? await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    }
+
     /// One indexed lookup per row, on the writer: its cache holds the partner's products already (a
     /// reader beside it cost a second cache's worth of memory and the two contended in SQLite).
     public func unchangedProducts(partnerID: String, _ fingerprints: [ProductFingerprint]) async throws -> [Int64?] {

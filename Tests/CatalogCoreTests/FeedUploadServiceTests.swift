@@ -75,6 +75,7 @@ struct UnusedStore: CatalogStore {
     func heartbeat(_ lease: TaskLease, now: Date, leaseFor: TimeInterval) async throws -> Bool { try fail() }
     func finish(_ lease: TaskLease, _ outcome: TaskOutcome, now: Date) async throws -> Bool { try fail() }
     func resetAttempt(jobID: String) async throws { try fail() as Void }
+    func releaseSpaceAfterFailure() async { Issue.record("store reached") }
     func stage(jobID: String, partnerID: String, _ batch: [StagedProduct]) async throws -> [Int] { try fail() }
     func unchangedProducts(partnerID: String, _ fingerprints: [ProductFingerprint]) async throws -> [Int64?] { try fail() }
     func recordDiagnostics(jobID: String, _ diagnostics: [RowDiagnostic]) async throws { try fail() as Void }

@@ -55,6 +55,7 @@ public struct FeedImporter: Sendable {
         } catch let error as TaskLeaseLost {
             throw error
         } catch {
+            await store.releaseSpaceAfterFailure()
             throw TaskFailure.from(error)
         }
     }

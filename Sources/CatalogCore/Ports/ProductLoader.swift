@@ -58,6 +58,10 @@ public protocol ProductLoader: Sendable {
     /// Forgets what an earlier attempt of this job staged or diagnosed.
     func resetAttempt(jobID: String) async throws
 
+    /// After a failed attempt: gives back the disk its rolled-back writes took (the embedded store
+    /// truncates its write-ahead log, which a merge that failed on a full disk leaves at full size).
+    func releaseSpaceAfterFailure() async
+
     /// Stages a batch of a feed of `partnerID`; returns the lines whose SKU this job staged before
     /// (duplicates, not staged), as far as the store checks while staging; any others are left to `merge`.
     /// A store may compare rows with the partner's products here and stage the unchanged ones by key
