@@ -3,9 +3,10 @@ import HTTPTypes
 import Hummingbird
 
 /// `Content-Encoding: gzip` for text bodies over 1 KB when the client accepts it (mobile networks):
-/// JSON, HTML, SVG and plain text. Change streams and raw feed files are never compressed (a stream
-/// must flush each event; a raw file is served as stored). A compressed body's ETag becomes weak, as it
-/// is no longer the byte-identical representation the tag was made for.
+/// JSON, HTML, SVG and plain text. Change streams are never compressed (no length, and each event must
+/// be flushed). A raw feed file is compressed only when it is a JSON feed (the one raw type on the list),
+/// and then only as a content coding: the client decodes it back to the stored bytes. A compressed
+/// body's ETag becomes weak, as it is no longer the byte-identical representation the tag was made for.
 struct ResponseCompressionMiddleware<Context: RequestContext>: RouterMiddleware {
     static var minimumBytes: Int { 1024 }
     /// zlib's fastest level, as nginx's default `gzip_comp_level 1`: JSON shrinks about 5× already, and
