@@ -19,11 +19,17 @@ public final class BodyChannel: @unchecked Sendable {
     private var queuedBytes = 0
     private var outcome: Result<CurlResponse, CurlFailure>?
     private var readerGone = false
+    private var announcedHeaders: [String: String] = [:]
     private var waiter: CheckedContinuation<Void, Never>?
 
     public init(limit: Int) { self.limit = limit }
 
     // MARK: the curl thread
+
+    /// The answer's headers, before its first body chunk.
+    func announce(headers: [String: String]) {
+        locked { announcedHeaders = headers }
+    }
 
     /// Queues a chunk, waiting for room; false once the reader has gone away.
     func push(_ chunk: ByteBuffer) -> Bool {
@@ -49,6 +55,12 @@ public final class BodyChannel: @unchecked Sendable {
     }
 
     // MARK: the reader
+
+    /// The answer's headers (lower-cased names), once its body has begun.
+    public var headers: [String: String] { locked { announcedHeaders } }
+
+    /// How the transfer ended, once it has.
+    public var result: Result<CurlResponse, CurlFailure>? { locked { outcome } }
 
     /// Waits until the first body bytes arrive or the transfer ends.
     public func first() async -> First {

@@ -18,16 +18,7 @@ public final class CurlHTTPClient: OutboundHTTP {
     deinit { pool.shutdownGracefully { _ in } }
 
     public func send(_ request: OutboundRequest) async throws -> OutboundResponse {
-        guard let method = CurlRequest.Method(rawValue: request.method.uppercased()) else {
-            throw OutboundFailure.transport("Unsupported method \(request.method).")
-        }
-        let curlRequest = CurlRequest(
-            method: method, url: request.url, headers: request.headers.map { "\($0.0): \($0.1)" }, body: ByteBuffer(bytes: request.body))
-        var settings = CurlSettings(
-            sigV4: nil, connectTimeoutMilliseconds: Int(min(request.timeout, 10) * 1000), stallSeconds: max(1, Int(request.timeout)))
-        settings.totalTimeoutMilliseconds = Int(request.timeout * 1000)
-        settings.maxCollectedBytes = request.maxResponseBytes
-        settings.refusePrivateTargets = !request.allowPrivateTargets
+        let (curlRequest, settings) = try Self.prepare(request)
         let (handles, configured) = (self.handles, settings)
         let result: Result<CurlResponse, CurlFailure>
         do {
@@ -39,6 +30,58 @@ public final class CurlHTTPClient: OutboundHTTP {
         } catch {
             throw OutboundFailure.transport("The outbound HTTP pool is shut down.")
         }
+        return try Self.answer(result)
+    }
+
+    public func stream(
+        _ request: OutboundRequest, head: ([String: String]) async throws -> Void, into body: (ByteBuffer) async throws -> Void
+    ) async throws -> OutboundResponse {
+        let (curlRequest, settings) = try Self.prepare(request)
+        let channel = BodyChannel(limit: 1 << 20)
+        let reader = BodyReader(channel)
+        let handles = self.handles
+        pool.submit { state in
+            guard case .active = state else {
+                return channel.finish(.failure(CurlFailure(code: -1, message: "The outbound HTTP pool is shut down.")))
+            }
+            guard let easy = handles.take() else {
+                return channel.finish(.failure(CurlFailure(code: -1, message: "curl could not make a handle")))
+            }
+            let result = easy.perform(curlRequest, settings, streamingTo: channel)
+            handles.give(easy)
+            channel.finish(result)
+        }
+        defer { withExtendedLifetime(reader) {} }
+        if case .ended(let result) = await channel.first() { return try Self.answer(result) }
+        do {
+            try await head(channel.headers)
+            while let chunk = try await channel.next() { try await body(chunk) }
+        } catch let error as ObjectStoreError {
+            channel.readerLeft()
+            throw OutboundFailure.transport(error.catalogError.message)
+        } catch {
+            channel.readerLeft()
+            throw error
+        }
+        guard let result = channel.result else { throw OutboundFailure.transport("The transfer ended without an answer.") }
+        return try Self.answer(result)
+    }
+
+    private static func prepare(_ request: OutboundRequest) throws -> (CurlRequest, CurlSettings) {
+        guard let method = CurlRequest.Method(rawValue: request.method.uppercased()) else {
+            throw OutboundFailure.transport("Unsupported method \(request.method).")
+        }
+        let curlRequest = CurlRequest(
+            method: method, url: request.url, headers: request.headers.map { "\($0.0): \($0.1)" }, body: ByteBuffer(bytes: request.body))
+        var settings = CurlSettings(
+            sigV4: nil, connectTimeoutMilliseconds: Int(min(request.timeout, 10) * 1000), stallSeconds: max(1, Int(min(request.timeout, 60))))
+        settings.totalTimeoutMilliseconds = Int(request.timeout * 1000)
+        settings.maxCollectedBytes = request.maxResponseBytes
+        settings.refusePrivateTargets = !request.allowPrivateTargets
+        return (curlRequest, settings)
+    }
+
+    private static func answer(_ result: Result<CurlResponse, CurlFailure>) throws -> OutboundResponse {
         switch result {
         case .success(let response):
             return OutboundResponse(status: response.status, headers: response.headers, body: Array(response.body.readableBytesView))

@@ -189,6 +189,7 @@ private final class TransferContext {
     let channel: BodyChannel?
     var headers: [String: String] = [:]
     var collected = ByteBuffer()
+    var announced = false
 
     init(easy: CurlEasy, body: ByteBuffer, file: CurlFileRange?, channel: BodyChannel?, settings: CurlSettings) {
         self.easy = easy
@@ -242,6 +243,10 @@ private final class TransferContext {
         guard let context = from(userdata), let buffer else { return 0 }
         let bytes = UnsafeRawBufferPointer(start: buffer, count: length)
         if let channel = context.channel, (200..<300).contains(context.easy.responseCode) {
+            if !context.announced {
+                context.announced = true
+                channel.announce(headers: context.headers)
+            }
             // Blocks while the reader is behind; false once nobody reads any more, which aborts the transfer.
             return channel.push(ByteBuffer(bytes: bytes)) ? length : 0
         }

@@ -35,6 +35,7 @@ public enum CatalogHTTP {
         OrderRoutes(catalog: catalog).register(on: router)
         EventRoutes(catalog: catalog).register(on: router)
         WebhookRoutes(catalog: catalog).register(on: router)
+        SourceRoutes(catalog: catalog).register(on: router)
         AnalyticsRoutes(catalog: catalog).register(on: router)
         DashboardRoutes(catalog: catalog).register(on: router)
         return router

@@ -27,11 +27,11 @@ extension PostgresCatalogStore: FeedRepository {
             try await connection.query("""
                 INSERT INTO feeds (seq, feed_id, partner_id, partner_name, feed_type, mode, file_name, content_type,
                     size_bytes, sha256, status, uploaded_at, submission_job_id, validation_job_id, raw_file_bucket, raw_file_key,
-                    format)
+                    format, source_id, mapping)
                 VALUES (\(feedSeq), \(new.feedID), \(partner.partnerID), \(partner.partnerName), \(new.feedType.rawValue),
                     \(new.mode.rawValue), \(new.fileName), \(new.contentType), \(new.sizeBytes), \(new.sha256),
                     \(FeedStatus.uploaded.rawValue), \(new.uploadedAt), \(submissionID), \(validationID),
-                    \(new.rawFileBucket), \(new.rawFileKey), \(new.format.rawValue))
+                    \(new.rawFileBucket), \(new.rawFileKey), \(new.format.rawValue), \(new.sourceID), \(new.mappingJSON))
                 """, logger: logger).drain()
             let receipt = "Feed received: \(new.sizeBytes) bytes stored as \(new.rawFileKey). Validation job \(validationID) queued."
             try await connection.query("""
@@ -124,6 +124,7 @@ extension PostgresCatalogStore: FeedRepository {
             validationJobID: try row.value("validation_job_id"),
             validationStatus: JobStatus(rawValue: try row.value("validation_status")) ?? .queued,
             validationMessage: try row.optional("validation_message"), rawFileBucket: try row.value("raw_file_bucket"),
-            rawFileKey: try row.value("raw_file_key"), format: FeedFormat(rawValue: try row.value("format")) ?? .csv)
+            rawFileKey: try row.value("raw_file_key"), format: FeedFormat(rawValue: try row.value("format")) ?? .csv,
+            sourceID: try row.optional("source_id"), mappingJSON: try row.optional("mapping"))
     }
 }

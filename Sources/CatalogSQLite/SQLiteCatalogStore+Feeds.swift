@@ -23,13 +23,13 @@ extension SQLiteCatalogStore: FeedRepository {
             try db.execute(sql: """
                 INSERT INTO feeds (seq, feed_id, partner_id, partner_name, feed_type, mode, file_name, content_type,
                     size_bytes, sha256, status, uploaded_at, submission_job_id, validation_job_id, raw_file_bucket, raw_file_key,
-                    format)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    format, source_id, mapping)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
                     IDKind.feed.number(of: new.feedID), new.feedID, partner.partnerID, partner.partnerName,
                     new.feedType.rawValue, new.mode.rawValue, new.fileName, new.contentType, new.sizeBytes, new.sha256,
                     FeedStatus.uploaded.rawValue, new.uploadedAt, submissionID, validationID, new.rawFileBucket, new.rawFileKey,
-                    new.format.rawValue,
+                    new.format.rawValue, new.sourceID, new.mappingJSON,
                 ])
             try db.execute(sql: """
                 INSERT INTO jobs (job_id, job_type, feed_id, partner_name, status, attempts, created_at, started_at,
@@ -125,6 +125,7 @@ extension SQLiteCatalogStore: FeedRepository {
             submissionJobID: row["submission_job_id"], validationJobID: row["validation_job_id"],
             validationStatus: JobStatus(rawValue: row["validation_status"]) ?? .queued,
             validationMessage: row["validation_message"], rawFileBucket: row["raw_file_bucket"],
-            rawFileKey: row["raw_file_key"], format: FeedFormat(rawValue: row["format"]) ?? .csv)
+            rawFileKey: row["raw_file_key"], format: FeedFormat(rawValue: row["format"]) ?? .csv,
+            sourceID: row["source_id"], mappingJSON: row["mapping"])
     }
 }

@@ -170,6 +170,7 @@ enum SQLiteMigrations {
         SQLiteEventMigrations.register(&migrator)
         SQLiteCatalogItemMigrations.register(&migrator)
         SQLiteFeedFormatMigrations.register(&migrator)
+        SQLiteSourceMigrations.register(&migrator)
         return migrator
     }
 }

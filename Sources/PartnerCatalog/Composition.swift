@@ -43,6 +43,7 @@ enum Composition {
             let catalog = Catalog(
                 store: store, objects: objects, maxUploadBytes: settings.maxUploadBytes, events: events, autoRun: autoRun,
                 targets: ResolvingTargetPolicy(allowPrivateTargets: settings.allowPrivateTargets))
+                .sealingSecrets(with: SecretBox(secretKey: settings.secretKey))
             return Runtime(
                 catalog: catalog,
                 services: [PostgresListenerService(listener: PostgresJobListener(store: store, events: events, logger: logger))],
@@ -52,7 +53,19 @@ enum Composition {
         let catalog = Catalog(
             store: store, objects: objects, maxUploadBytes: settings.maxUploadBytes, events: events, autoRun: autoRun,
             targets: ResolvingTargetPolicy(allowPrivateTargets: settings.allowPrivateTargets))
+            .sealingSecrets(with: SecretBox(secretKey: settings.secretKey))
         return Runtime(catalog: catalog, services: [], storeDescription: settings.databasePath, migrations: try store.appliedMigrations())
+    }
+
+    /// A process that fetches sources refuses to start when some have credentials it could not open.
+    static func checkSecretKey(_ catalog: Catalog) async throws {
+        guard catalog.secretBox == nil else { return }
+        let count = try await catalog.store.countSourcesWithCredentials()
+        guard count == 0 else {
+            throw CatalogError.validation(
+                "CATALOG_SECRET_KEY is not set, and \(count) source(s) have credentials sealed with it. Set it to the key they were saved with.",
+                parameter: "CATALOG_SECRET_KEY")
+        }
     }
 
     static func makeCatalog(_ settings: StoreSettings) async throws -> Catalog {

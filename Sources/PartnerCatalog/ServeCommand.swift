@@ -54,6 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await keyTable.refresh(from: runtime.catalog.store, force: true)
         let catalog = runtime.catalog.checkingDisk(LocalDiskSpace(path: settings.dataDirectory)).keepingKeysInMemory(keyTable)
         try await Composition.checkObjectStore(catalog.objects)
+        try await Composition.checkSecretKey(catalog)
         try await catalog.interruptedUploads.recover(logger: logger)
         switch try await catalog.keys.bootstrapAdmin(configuredKey: adminKey ?? environment["CATALOG_ADMIN_KEY"]) {
         case .generated(let secret):

@@ -87,7 +87,8 @@ struct StoreOptions: ParsableArguments {
                 multipartThreshold: multipartThreshold),
             maxUploadBytes: maxUpload,
             logLevel: level,
-            allowPrivateTargets: allowPrivate)
+            allowPrivateTargets: allowPrivate,
+            secretKey: value(nil, "CATALOG_SECRET_KEY"))
     }
 }
 
@@ -149,6 +150,8 @@ struct StoreSettings {
     var maxUploadBytes: Int64
     var logLevel: Logger.Level
     var allowPrivateTargets = false
+    /// Seals sources' credentials (`CATALOG_SECRET_KEY`; from the environment only, never a flag).
+    var secretKey: String?
 
     var databasePath: String { dataDirectory + "/catalog.sqlite" }
     var objectsDirectory: String { dataDirectory + "/objects" }

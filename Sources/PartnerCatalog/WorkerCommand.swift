@@ -19,6 +19,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let runtime = try await Composition.makeRuntime(settings, autoRun: autoRun, logger: logger)
         let catalog = runtime.catalog
         guard count > 0 else { throw CatalogError.validation("A worker process needs at least one worker.", parameter: "workers") }
+        try await Composition.checkSecretKey(catalog)
         logger.info("partner-catalog worker started", metadata: [
             "workers": .stringConvertible(count), "database": .string(runtime.storeDescription), "auto_run": .stringConvertible(autoRun),
         ])

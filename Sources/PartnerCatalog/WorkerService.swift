@@ -4,8 +4,8 @@ import Logging
 import ServiceLifecycle
 
 /// The task workers of a process as a lifecycle service, with a concurrency limit per kind: `count`
-/// workers for validation jobs (CATALOG_WORKERS) and, when there are any, 4 for webhook deliveries and 1
-/// for periodic maintenance. On graceful shutdown they stop claiming and hand running tasks back.
+/// workers for validation jobs (CATALOG_WORKERS) and, when there are any, 4 for webhook deliveries, 2 for
+/// source fetches and 1 for periodic maintenance. On graceful shutdown they stop claiming and hand running tasks back.
 struct WorkerService: Service {
     let workers: [TaskWorker]
     let queue: any TaskQueue
@@ -19,8 +19,12 @@ struct WorkerService: Service {
         let deliveries: [any TaskHandler] = [WebhookDeliveryHandler(
             store: catalog.store, http: http, clock: catalog.clock, allowPrivateTargets: allowPrivateTargets, logger: logger)]
         let maintenance: [any TaskHandler] = [PruneHandler(store: catalog.store, clock: catalog.clock, logger: logger)]
+        let fetcher = SourceFetcher(
+            uploads: catalog.uploads, http: http, secrets: catalog.secretBox, pacer: HostPacer(), allowPrivateTargets: allowPrivateTargets,
+            logger: logger)
+        let fetches: [any TaskHandler] = [SourceFetchHandler(store: catalog.store, fetcher: fetcher, clock: catalog.clock, logger: logger)]
         let groups: [(name: String, handlers: [any TaskHandler], count: Int)] = count == 0 ? [] : [
-            ("etl", validation, count), ("webhooks", deliveries, 4), ("maintenance", maintenance, 1),
+            ("etl", validation, count), ("webhooks", deliveries, 4), ("sources", fetches, 2), ("maintenance", maintenance, 1),
         ]
         workers = groups.flatMap { group in
             (0..<group.count).map { index in

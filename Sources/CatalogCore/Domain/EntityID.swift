@@ -10,6 +10,8 @@ public enum IDKind: String, Sendable, CaseIterable, Codable {
     case event = "EV"
     case webhook = "WH"
     case webhookDelivery = "WD"
+    case source = "SR"
+    case sourceFetch = "SF"
 
     public var prefix: String { rawValue }
 

@@ -37,14 +37,23 @@ public struct Feed: Sendable, Equatable {
     public var rawFileKey: String
     /// How the rows are written (the raw object may be gzip-compressed as well).
     public var format: FeedFormat
+    /// The source that fetched it (§Sources), nil for an upload.
+    public var sourceID: String?
+    /// The source's mapping when it was fetched, as `SourceMapping.json`.
+    public var mappingJSON: String?
+
+    public var origin: String { sourceID == nil ? "upload" : "source" }
 
     public init(
         feedID: String, partnerID: String, partnerName: String, feedType: FeedType, mode: FeedMode,
         fileName: String, contentType: String, sizeBytes: Int64, sha256: String, status: FeedStatus,
         uploadedAt: Date, submissionJobID: String, validationJobID: String, validationStatus: JobStatus,
-        validationMessage: String?, rawFileBucket: String, rawFileKey: String, format: FeedFormat = .csv
+        validationMessage: String?, rawFileBucket: String, rawFileKey: String, format: FeedFormat = .csv,
+        sourceID: String? = nil, mappingJSON: String? = nil
     ) {
         self.format = format
+        self.sourceID = sourceID
+        self.mappingJSON = mappingJSON
         self.feedID = feedID
         self.partnerID = partnerID
         self.partnerName = partnerName
@@ -84,14 +93,18 @@ public struct NewFeed: Sendable {
     /// Queue the validation job's first run at once (`CATALOG_AUTO_RUN`), with `FeedValidation.task`.
     public var runValidation: Bool
     public var format: FeedFormat
+    public var sourceID: String?
+    public var mappingJSON: String?
 
     public init(
         feedID: String, partnerName: String, createPartnerIfMissing: Bool, feedType: FeedType, mode: FeedMode,
         fileName: String, contentType: String, sizeBytes: Int64, sha256: String, uploadedAt: Date,
         rawFileBucket: String, rawFileKey: String, idempotency: IdempotencyRecord?, runValidation: Bool = false,
-        format: FeedFormat = .csv
+        format: FeedFormat = .csv, sourceID: String? = nil, mappingJSON: String? = nil
     ) {
         self.format = format
+        self.sourceID = sourceID
+        self.mappingJSON = mappingJSON
         self.runValidation = runValidation
         self.feedID = feedID
         self.partnerName = partnerName

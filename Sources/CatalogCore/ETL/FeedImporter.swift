@@ -117,7 +117,9 @@ public struct FeedImporter: Sendable {
         stage: @escaping @Sendable ([(line: Int, row: Row)]) async throws -> [Int],
         duplicate: @escaping @Sendable (Int, Row) -> RowDiagnostic
     ) async throws -> Int64 {
-        var pipeline = RowPipeline<Reader>(format: feed.format, feedType: feed.feedType, batchSize: batchSize, makeReader: makeReader)
+        let mapping = feed.mappingJSON.flatMap { SourceMapping.decode($0, feedType: feed.feedType) }
+        var pipeline = RowPipeline<Reader>(
+            format: feed.format, feedType: feed.feedType, batchSize: batchSize, mapping: mapping, makeReader: makeReader)
         var hasher = SHA256()
         var gzip: GzipInflater?
         var sniffed = false

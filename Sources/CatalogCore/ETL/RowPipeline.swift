@@ -26,8 +26,13 @@ struct RowPipeline<Reader> {
     private var problems: [RowDiagnostic] = []
     private var pending = 0
     private var jsonRecords = 0
+    /// A source's mapping: each record is read through it (`SourceMapping`), CSV rows as objects of their columns.
+    private let mapping: SourceMapping?
+    /// CSV and TSV under a mapping: the vendor's header row.
+    private var vendorHeader: [String]?
 
-    init(format: FeedFormat, feedType: FeedType, batchSize: Int, makeReader: @escaping ([String]) -> Reader) {
+    init(format: FeedFormat, feedType: FeedType, batchSize: Int, mapping: SourceMapping? = nil, makeReader: @escaping ([String]) -> Reader) {
+        self.mapping = mapping
         switch format {
         case .csv: decoder = .delimited(CSVParser())
         case .tsv: decoder = .delimited(CSVParser(separator: CSVParser.tab))
@@ -63,7 +68,7 @@ struct RowPipeline<Reader> {
             decoder = .delimited(CSVParser())
             defer { decoder = .delimited(parser) }
             try parser.finish { record in try takeDelimited(record) }
-            if headerReader == nil {
+            if headerReader == nil && vendorHeader == nil {
                 throw TaskFailure.permanent("INVALID_FEED", "The raw file has no header row.")
             }
         case .json(var splitter):
@@ -81,6 +86,10 @@ struct RowPipeline<Reader> {
 
     private mutating func takeDelimited(_ record: borrowing CSVRecord) throws {
         guard !record.isBlank else { return }
+        if let mapping {
+            try takeMapped(record, mapping)
+            return
+        }
         guard let reader = headerReader else {
             guard record.malformation == nil else {
                 throw TaskFailure.permanent("INVALID_FEED", "The header row is not valid CSV.")
@@ -95,18 +104,59 @@ struct RowPipeline<Reader> {
         append(record.detached(), header: nil, reader: reader)
     }
 
-    /// A JSON record's fields become a record under its own header; the required columns it lacks are
-    /// added empty, so the row reader names what is missing as it does for CSV rows.
+    /// A CSV or TSV row of a source with a mapping: the vendor's header names the row's fields, which
+    /// the mapping reads as it reads a JSON object's members.
+    private mutating func takeMapped(_ record: borrowing CSVRecord, _ mapping: SourceMapping) throws {
+        guard let header = vendorHeader else {
+            guard record.malformation == nil else {
+                throw TaskFailure.permanent("INVALID_FEED", "The header row is not valid CSV.")
+            }
+            let names = record.strings().map { ($0 ?? "").trimmingWhitespace() }
+            let missing = mapping.readNames.filter { !names.contains($0) }.sorted()
+            guard missing.isEmpty else {
+                throw TaskFailure.permanent(
+                    "INVALID_FEED", "The header row lacks the columns the source's mapping reads: \(missing.joined(separator: ", ")).")
+            }
+            vendorHeader = names
+            return
+        }
+        let values = record.strings()
+        var members: [JSONFeedMember] = []
+        members.reserveCapacity(header.count)
+        for (index, name) in header.enumerated() where !name.isEmpty {
+            members.append(JSONFeedMember(name: name, value: .string(index < values.count ? values[index] ?? "" : "")))
+        }
+        let line = record.line
+        switch mapping.apply(to: .object(members), line: line, feedType: feedType) {
+        case .success(let fields): takeFields(fields, position: line, byteCount: record.byteCount, sample: { values.compactMap { $0 }.joined(separator: ",") })
+        case .failure(let diagnostic):
+            problems.append(diagnostic)
+            pending += 1
+        }
+    }
+
+    /// A JSON record's fields (through the source's mapping, if any) become a record under its own header.
     private mutating func takeJSON(_ position: Int, _ bytes: [UInt8], _ layout: JSONRecordSplitter.Layout) {
         jsonRecords += 1
         let fields: [(name: String, text: String)]
-        switch JSONFeedRecord.fields(bytes, position: position, layout: layout) {
+        let read = if let mapping {
+            JSONFeedRecord.object(bytes, position: position, layout: layout).flatMap { mapping.apply(to: $0, line: position, feedType: feedType) }
+        } else {
+            JSONFeedRecord.fields(bytes, position: position, layout: layout)
+        }
+        switch read {
         case .success(let found): fields = found
         case .failure(let diagnostic):
             problems.append(diagnostic)
             pending += 1
             return
         }
+        takeFields(fields, position: position, byteCount: bytes.count, sample: { String(decoding: bytes.prefix(200), as: UTF8.self) })
+    }
+
+    /// Named fields become a record under their own header; the required columns they lack are added
+    /// empty, so the row reader names what is missing as it does for CSV rows.
+    private mutating func takeFields(_ fields: [(name: String, text: String)], position: Int, byteCount: Int, sample: () -> String) {
         var header = fields.map(\.name)
         var values = fields.map(\.text)
         let present = Set(header.map { FeedColumns.canonical($0, for: feedType) })
@@ -120,8 +170,7 @@ struct RowPipeline<Reader> {
         } else {
             do { try FeedColumns.check(header: header, for: feedType) } catch let error as CatalogError {
                 problems.append(RowDiagnostic(
-                    line: position, sku: nil, column: nil, code: "invalid_record", message: error.message,
-                    value: String(decoding: bytes.prefix(200), as: UTF8.self)))
+                    line: position, sku: nil, column: nil, code: "invalid_record", message: error.message, value: String(sample().prefix(200))))
                 pending += 1
                 return
             } catch {
@@ -131,7 +180,7 @@ struct RowPipeline<Reader> {
             reader = makeReader(header)
             readers[header] = reader
         }
-        append(CSVRecord(fields: values, line: position, byteCount: bytes.count), header: header, reader: reader)
+        append(CSVRecord(fields: values, line: position, byteCount: byteCount), header: header, reader: reader)
     }
 
     private mutating func append(_ record: CSVRecord, header: [String]?, reader: Reader) {

@@ -7,6 +7,16 @@ public enum FeedColumns {
         }
     }
 
+    /// Every column of the contract's table for the feed type (others go to `attributes`).
+    public static func known(_ type: FeedType) -> Set<String> {
+        switch type {
+        case .products:
+            ["sku", "product_name", "price", "currency", "description", "brand", "category", "availability", "quantity",
+             "image_url", "gtin", "mpn"]
+        case .orders: ["order_id", "sku", "quantity", "unit_price", "ordered_at", "currency"]
+        }
+    }
+
     private static let aliases: [FeedType: [String: String]] = [
         .products: [
             "name": "product_name", "title": "product_name", "image_urls": "image_url",

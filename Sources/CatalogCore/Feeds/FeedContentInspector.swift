@@ -23,7 +23,11 @@ struct FeedContentInspector {
     private var headerProblem: CatalogError?
     private(set) var decodedBytes: Int64 = 0
 
-    init(feedType: FeedType, format: FeedFormat = .csv, maxDecodedBytes: Int64 = .max) {
+    /// false for a source with a mapping: its header names the vendor's fields, which the mapping reads.
+    let checksColumns: Bool
+
+    init(feedType: FeedType, format: FeedFormat = .csv, maxDecodedBytes: Int64 = .max, checksColumns: Bool = true) {
+        self.checksColumns = checksColumns
         self.feedType = feedType
         self.format = format
         self.maxDecodedBytes = maxDecodedBytes
@@ -103,10 +107,11 @@ struct FeedContentInspector {
         defer { swap(&parser, &csv) }
         var candidate: (names: [String], problem: CatalogError?)?
         let type = feedType
+        let checksColumns = self.checksColumns
         do {
             try drive(&parser) { record in
                 guard !record.isBlank else { return }
-                candidate = Self.headerCandidate(record, type)
+                candidate = Self.headerCandidate(record, type, checksColumns: checksColumns)
                 throw HeaderFound()
             }
         } catch is HeaderFound {}
@@ -117,7 +122,7 @@ struct FeedContentInspector {
         }
     }
 
-    private static func headerCandidate(_ record: borrowing CSVRecord, _ type: FeedType) -> ([String], CatalogError?) {
+    private static func headerCandidate(_ record: borrowing CSVRecord, _ type: FeedType, checksColumns: Bool) -> ([String], CatalogError?) {
         if let malformation = record.malformation {
             return ([], CatalogError.invalidFeed(
                 "The header row (line \(record.line)) is not valid CSV: \(malformation.message)",
@@ -127,6 +132,7 @@ struct FeedContentInspector {
         if names.contains(where: { $0.utf8.contains(0) }) {
             return (names, CatalogError.invalidFeed("The header row contains NUL bytes; the body does not look like CSV text."))
         }
+        guard checksColumns else { return (names, nil) }
         do {
             try FeedColumns.check(header: names, for: type)
             return (names, nil)

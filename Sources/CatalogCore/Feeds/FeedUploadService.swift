@@ -71,6 +71,24 @@ public struct FeedUploadService: Sendable {
         return FeedUploadSession(service: self, plan: plan, target: .pending(feedID: feedID))
     }
 
+    /// A source's fetched bytes, stored and recorded as an upload is (`origin: source`); its
+    /// validation job is queued at once. Throws `FORBIDDEN` when the partner is suspended.
+    public func beginFetched(
+        partnerName: String, feedType: FeedType, mode: FeedMode, fileName: String, format: FeedFormat, sourceID: String,
+        mappingJSON: String?
+    ) async throws -> FeedUploadSession {
+        let partner = try await store.partner(name: partnerName)
+        if partner?.status == .suspended {
+            throw CatalogError.forbidden("Partner '\(partnerName)' is suspended; its sources are not fetched.")
+        }
+        var plan = UploadPlan(
+            partnerName: partnerName, createPartner: partner == nil, feedType: feedType, mode: mode, requestedFileName: fileName,
+            idempotencyKey: nil, format: format)
+        plan.sourceID = sourceID
+        plan.mappingJSON = mappingJSON
+        return FeedUploadSession(service: self, plan: plan, target: .pending(feedID: try await store.nextID(.feed)))
+    }
+
     private func resolvePartner(_ requested: String?, _ principal: Principal) async throws -> (String, Bool) {
         let name: String
         let partner: Partner?
@@ -132,4 +150,6 @@ struct UploadPlan: Sendable {
     var requestedFileName: String?
     var idempotencyKey: String?
     var format: FeedFormat
+    var sourceID: String?
+    var mappingJSON: String?
 }

@@ -26,7 +26,8 @@ public final class FeedUploadSession {
         self.plan = plan
         self.target = target
         self.inspector = UploadInspection(
-            FeedContentInspector(feedType: plan.feedType, format: plan.format, maxDecodedBytes: service.maxUploadBytes))
+            FeedContentInspector(
+                feedType: plan.feedType, format: plan.format, maxDecodedBytes: service.maxUploadBytes, checksColumns: plan.mappingJSON == nil))
     }
 
     public func write(_ chunk: ByteBuffer) async throws {
@@ -48,10 +49,29 @@ public final class FeedUploadSession {
         }
     }
 
+    /// A fetched feed: nil, with nothing stored, when its bytes hash to `previous` (the last fetch's).
+    public func finish(unlessSHA256 previous: String?) async throws -> (feed: Feed?, sha256: String) {
+        do {
+            return (try await finish(skipping: previous).feed, sha256 ?? "")
+        } catch is SameContent {
+            return (nil, previous ?? "")
+        }
+    }
+
     public func finish() async throws -> UploadOutcome {
+        try await finish(skipping: nil)
+    }
+
+    private struct SameContent: Error {}
+    /// The SHA-256 of what was received, once `finish` has read it all.
+    private(set) public var sha256: String?
+
+    private func finish(skipping previous: String?) async throws -> UploadOutcome {
         do {
             _ = try inspector.finish()
             let sha256 = Hex.encode(await hasher.finalize())
+            self.sha256 = sha256
+            if let previous, previous == sha256 { throw SameContent() }
             // The format only when it is not CSV, so that uploads recorded before formats existed still match.
             let format = plan.format == .csv ? "" : "|\(plan.format.rawValue)"
             let fingerprint = Hex.encode(SHA256.hash(data: Array("\(sha256)|\(plan.feedType.rawValue)|\(plan.mode.rawValue)\(format)".utf8)))
@@ -104,7 +124,8 @@ public final class FeedUploadSession {
             idempotency: plan.idempotencyKey.map {
                 IdempotencyRecord(partnerName: plan.partnerName, key: $0, fingerprint: fingerprint, feedID: feedID, createdAt: now)
             },
-            runValidation: service.autoRun, format: plan.format)
+            runValidation: service.autoRun || plan.sourceID != nil, format: plan.format, sourceID: plan.sourceID,
+            mappingJSON: plan.mappingJSON)
         do {
             let feed = try await service.store.createFeed(newFeed)
             await writer.release()

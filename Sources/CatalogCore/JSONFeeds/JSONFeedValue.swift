@@ -23,6 +23,11 @@ enum JSONFeedValue: Equatable {
         }
     }
 
+    var isObject: Bool {
+        if case .object = self { return true }
+        return false
+    }
+
     private var isPlain: Bool {
         switch self {
         case .string, .number, .bool, .null: true

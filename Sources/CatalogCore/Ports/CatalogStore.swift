@@ -80,4 +80,4 @@ public protocol StoreHealth: Sendable {
 /// Everything the use cases need from the primary database.
 public typealias CatalogStore = IDAllocator & PartnerRepository & APIKeyRepository & FeedRepository & JobRepository & TaskQueue & ValidationJobs & ProductLoader & ProductChangeLog & OrderLoader
     & StoreHealth & OrderRepository & AnalyticsQueries
-    & DashboardSessionRepository & SkuUnitsQueries & EventLog & WebhookRepository
+    & DashboardSessionRepository & SkuUnitsQueries & EventLog & WebhookRepository & SourceRepository

@@ -1,4 +1,5 @@
 import struct Foundation.TimeInterval
+import NIOCore
 
 /// One outbound HTTP exchange (webhook deliveries, vendor sources): sent by the libcurl adapter, off
 /// the event loop.
@@ -50,4 +51,12 @@ public enum OutboundFailure: Error, Sendable, Equatable {
 
 public protocol OutboundHTTP: Sendable {
     func send(_ request: OutboundRequest) async throws -> OutboundResponse
+
+    /// Hands a 2xx answer's headers (lower-cased names) to `head`, then its body to `body` chunk by chunk
+    /// as it arrives (never whole in memory); any other answer's body is collected up to
+    /// `maxResponseBytes`. Returns the answer with its headers (and an empty body when it was
+    /// streamed). A transfer that breaks off throws `.transport`.
+    func stream(
+        _ request: OutboundRequest, head: ([String: String]) async throws -> Void, into body: (ByteBuffer) async throws -> Void
+    ) async throws -> OutboundResponse
 }

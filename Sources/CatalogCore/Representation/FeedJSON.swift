@@ -11,7 +11,8 @@ public struct FeedJSON: Encodable {
         case fileName = "file_name", contentType = "content_type", sizeBytes = "size_bytes", sha256, status
         case uploadedAt = "uploaded_at", jobID = "job_id", validationJobID = "validation_job_id"
         case validationStatus = "validation_status", validationMessage = "validation_message"
-        case rawFileBucket = "raw_file_bucket", rawFileS3Key = "raw_file_s3_key", format
+        case rawFileBucket = "raw_file_bucket", rawFileS3Key = "raw_file_s3_key", format, origin
+        case sourceID = "source_id"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -34,5 +35,7 @@ public struct FeedJSON: Encodable {
         try c.encode(feed.validationMessage, forKey: .validationMessage)
         try c.encode(feed.rawFileBucket, forKey: .rawFileBucket)
         try c.encode(feed.rawFileKey, forKey: .rawFileS3Key)
+        try c.encode(feed.origin, forKey: .origin)
+        try c.encode(feed.sourceID, forKey: .sourceID)
     }
 }

@@ -46,6 +46,16 @@ public struct Catalog: Sendable {
     public var changes: ProductChangeQueries { ProductChangeQueries(log: store) }
     public var eventLog: EventQueries { EventQueries(log: store) }
     public var webhooks: WebhookService { WebhookService(store: store, clock: clock, targets: targets) }
+    public var sources: SourceService { SourceService(store: store, clock: clock, targets: targets, secrets: secretBox) }
+
+    /// Seals and opens sources' credentials (`CATALOG_SECRET_KEY`); nil: sources cannot have any.
+    public private(set) var secretBox: SecretBox?
+
+    public func sealingSecrets(with box: SecretBox?) -> Catalog {
+        var catalog = self
+        catalog.secretBox = box
+        return catalog
+    }
 
     /// Where this node reads products: the embedded store itself unless `withReadModel` gave another
     /// (the node's copy that follows the change feed, in PostgreSQL mode).
