@@ -54,6 +54,7 @@ extension PostgresCatalogStore: JobRepository {
             value.unchanged = try row.optional("unchanged") ?? 0
             value.skipped = try row.optional("skipped") ?? 0
             value.deactivated = try row.optional("deactivated") ?? 0
+            value.deactivationSkipped = try row.optional("deactivation_skipped") ?? false
             summary = value
         }
         let errorCode: String? = try row.optional("error_code")

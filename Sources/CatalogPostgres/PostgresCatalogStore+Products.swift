@@ -77,6 +77,14 @@ extension PostgresCatalogStore: ProductLoader {
         return products
     }
 
+    public func activeProductCount(partnerID: String) async throws -> Int64 {
+        try await withConnection { connection in
+            try await connection.query("""
+                SELECT count(*) FROM products WHERE partner_id = \(partnerID) AND status = 'active'
+                """, logger: self.logger).one(Int64.self) ?? 0
+        }
+    }
+
     public func recordDiagnostics(jobID: String, _ diagnostics: [RowDiagnostic]) async throws {
         guard !diagnostics.isEmpty else { return }
         var encoder = CopyTextEncoder(capacity: diagnostics.count * 128)

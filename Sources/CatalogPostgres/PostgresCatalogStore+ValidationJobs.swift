@@ -113,7 +113,8 @@ extension PostgresCatalogStore: ValidationJobs {
             UPDATE jobs SET status = 'completed', finished_at = \(now), rows_read = \(summary.rowsTotal),
                 rows_total = \(summary.rowsTotal), inserted = \(summary.inserted), updated = \(summary.updated),
                 unchanged = \(summary.unchanged), skipped = \(summary.skipped), deactivated = \(summary.deactivated),
-                message = \(message), error_code = NULL, error_message = NULL, change_position = \(changePosition)
+                message = \(message), error_code = NULL, error_message = NULL, change_position = \(changePosition),
+                deactivation_skipped = \(summary.deactivationSkipped)
             WHERE job_id = \(jobID)
             """, logger: logger).drain()
         try await connection.query("""

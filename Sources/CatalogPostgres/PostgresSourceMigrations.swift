@@ -47,6 +47,7 @@ enum PostgresSourceMigrations {
             CREATE INDEX source_fetches_by_source ON source_fetches (source_id, seq);
             ALTER TABLE feeds ADD COLUMN source_id TEXT;
             ALTER TABLE feeds ADD COLUMN mapping TEXT;
+            ALTER TABLE jobs ADD COLUMN deactivation_skipped BOOLEAN NOT NULL DEFAULT false;
             """),
     ]
 }

@@ -48,6 +48,7 @@ extension SQLiteCatalogStore: JobRepository {
             value.unchanged = row["unchanged"] ?? 0
             value.skipped = row["skipped"] ?? 0
             value.deactivated = row["deactivated"] ?? 0
+            value.deactivationSkipped = row["deactivation_skipped"] ?? false
             summary = value
         }
         let errorCode: String? = row["error_code"]

@@ -188,6 +188,12 @@ extension SQLiteCatalogStore: ProductLoader {
         }
     }
 
+    public func activeProductCount(partnerID: String) async throws -> Int64 {
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT count(*) FROM products WHERE partner_id = ? AND status = 'active'", arguments: [partnerID]) ?? 0
+        }
+    }
+
     public func recordDiagnostics(jobID: String, _ diagnostics: [RowDiagnostic]) async throws {
         try await write { db in
             let insert = try db.cachedStatement(sql: """

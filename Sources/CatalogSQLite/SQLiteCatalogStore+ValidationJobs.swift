@@ -88,11 +88,11 @@ extension SQLiteCatalogStore: ValidationJobs {
         try db.execute(sql: """
             UPDATE jobs SET status = 'completed', finished_at = ?, rows_read = ?, rows_total = ?, inserted = ?, updated = ?,
                 unchanged = ?, skipped = ?, deactivated = ?, message = ?, error_code = NULL, error_message = NULL,
-                change_position = ?
+                change_position = ?, deactivation_skipped = ?
             WHERE job_id = ?
             """, arguments: [
                 now, summary.rowsTotal, summary.rowsTotal, summary.inserted, summary.updated, summary.unchanged,
-                summary.skipped, summary.deactivated, message, changePosition, jobID,
+                summary.skipped, summary.deactivated, message, changePosition, summary.deactivationSkipped, jobID,
             ])
         try db.execute(sql: """
             UPDATE feeds SET status = 'processed' WHERE feed_id = (SELECT feed_id FROM jobs WHERE job_id = ?)

@@ -50,6 +50,7 @@ enum SQLiteSourceMigrations {
                 CREATE INDEX source_fetches_by_source ON source_fetches (source_id, seq);
                 ALTER TABLE feeds ADD COLUMN source_id TEXT;
                 ALTER TABLE feeds ADD COLUMN mapping TEXT;
+                ALTER TABLE jobs ADD COLUMN deactivation_skipped INTEGER NOT NULL DEFAULT 0;
                 """)
         }
     }

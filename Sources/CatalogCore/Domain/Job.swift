@@ -19,6 +19,9 @@ public struct JobSummary: Sendable, Equatable, Codable {
     public var unchanged: Int64 = 0
     public var skipped: Int64 = 0
     public var deactivated: Int64 = 0
+    /// A source's `full` feed had fewer than half as many valid rows as the partner has active
+    /// products, so nothing was deactivated (§Sources).
+    public var deactivationSkipped = false
 
     public init() {}
 }

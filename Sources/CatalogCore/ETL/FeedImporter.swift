@@ -38,8 +38,12 @@ public struct FeedImporter: Sendable {
                     },
                     stage: { rows in try await store.stage(jobID: jobID, partnerID: partnerID, rows.map(\.row)) },
                     duplicate: { line, row in DuplicateRows.sku(line: line, sku: row.sku) })
+                let guarded = try await fullFeedGuard(feed, valid: progress.value - skipped)
+                var merged = feed
+                if guarded != nil { merged.mode = .delta }
                 counts = try await store.merge(
-                    jobID: jobID, feed: feed, now: clock.now(), completing: Self.completion(lease, skipped: skipped, feed: feed))
+                    jobID: jobID, feed: merged, now: clock.now(),
+                    completing: Self.completion(lease, skipped: skipped, feed: feed, deactivationSkipped: guarded))
             case .orders:
                 skipped = try await stageRows(
                     of: feed, jobID: jobID, progress: progress, makeReader: OrderRowReader.init(header:),
@@ -60,8 +64,26 @@ public struct FeedImporter: Sendable {
         }
     }
 
-    static func completion(_ lease: TaskLease, skipped: Int64, feed: Feed) -> AttemptCompletion {
-        AttemptCompletion(lease: lease) { counts in FeedValidation.summary(counts, skipped: skipped, feed: feed) }
+    static func completion(_ lease: TaskLease, skipped: Int64, feed: Feed, deactivationSkipped: String? = nil) -> AttemptCompletion {
+        AttemptCompletion(lease: lease) { counts in
+            var (summary, message) = FeedValidation.summary(counts, skipped: skipped, feed: feed)
+            if let reason = deactivationSkipped {
+                summary.deactivationSkipped = true
+                message += " " + reason
+            }
+            return (summary, message)
+        }
+    }
+
+    /// §Sources: a source's `full` feed with fewer than half as many valid rows as the partner has
+    /// active products deactivates nothing (a truncated vendor file must not empty a catalog); the
+    /// reason, or nil when the feed may deactivate.
+    func fullFeedGuard(_ feed: Feed, valid: Int64) async throws -> String? {
+        guard feed.mode == .full, feed.sourceID != nil else { return nil }
+        let active = try await store.activeProductCount(partnerID: feed.partnerID)
+        guard valid * 2 < active else { return nil }
+        return "Deactivation skipped: the fetched feed has \(valid) valid rows, fewer than half of the partner's \(active) active products, "
+            + "so it looks truncated; nothing was deactivated."
     }
 
     typealias Prepared<Row> = (rows: [(line: Int, row: Row)], diagnostics: [RowDiagnostic])

@@ -75,6 +75,9 @@ public protocol ProductLoader: Sendable {
 
     func recordDiagnostics(jobID: String, _ diagnostics: [RowDiagnostic]) async throws
 
+    /// How many of the partner's products are active (the full-feed guard of §Sources).
+    func activeProductCount(partnerID: String) async throws -> Int64
+
     /// Applies the staged rows: inserts new SKUs, updates changed or inactive ones, leaves identical
     /// ones untouched, and in full mode deactivates the partner's active products the feed lacks; in
     /// the same transaction records `completion`.

@@ -9,6 +9,7 @@ public struct JobJSON: Encodable {
     enum CodingKeys: String, CodingKey {
         case jobID = "job_id", jobType = "job_type", feedID = "feed_id", partnerName = "partner_name", status, attempts
         case createdAt = "created_at", startedAt = "started_at", finishedAt = "finished_at", progress, summary, message, error
+        case deactivationSkipped = "deactivation_skipped"
     }
 
     enum ProgressKeys: String, CodingKey { case rowsRead = "rows_read" }
@@ -38,6 +39,7 @@ public struct JobJSON: Encodable {
             try s.encode(summary.unchanged, forKey: .unchanged)
             try s.encode(summary.skipped, forKey: .skipped)
             try s.encode(summary.deactivated, forKey: .deactivated)
+            if summary.deactivationSkipped { try c.encode(true, forKey: .deactivationSkipped) }
         } else {
             try c.encodeNil(forKey: .summary)
         }
