@@ -39,7 +39,6 @@ import json
 import os
 import signal
 import socket
-import sys
 import tempfile
 import threading
 import time
