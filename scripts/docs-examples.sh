@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the `sh` examples of the guides against a live server, so the docs cannot rot.
-#   scripts/docs-examples.sh [GUIDE.md …]    (default: the partner upload, mobile paging, analytics, and events and webhooks guides)
+#   scripts/docs-examples.sh [GUIDE.md …]    (default: the partner upload, mobile paging, analytics, events and webhooks,
+#                                              and pulling from vendors guides)
 #
 # Every ```sh block of a guide carries a marker: an HTML comment on the line before its fence,
 # invisible on the site.
@@ -29,7 +30,7 @@ cd "$(dirname "$0")/.."
 repo=$PWD
 guides=("$@")
 [ ${#guides[@]} -gt 0 ] || guides=(mkdocs/docs/partner-upload.md mkdocs/docs/mobile-paging.md mkdocs/docs/analytics.md
-                                    mkdocs/docs/events-and-webhooks.md)
+                                    mkdocs/docs/events-and-webhooks.md mkdocs/docs/pulling-from-vendors.md)
 # The guides' webhook receivers and vendor simulator listen on loopback.
 export LIVE_SERVER_ALLOW_PRIVATE_TARGETS=true
 
