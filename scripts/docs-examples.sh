@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the `sh` examples of the guides against a live server, so the docs cannot rot.
-#   scripts/docs-examples.sh [GUIDE.md …]    (default: the partner upload, mobile paging, analytics, and events and webhooks guides)
+#   scripts/docs-examples.sh [GUIDE.md …]    (default: the partner upload, mobile paging, analytics, events and webhooks,
+#                                              and pulling from vendors guides)
 #
 # Every ```sh block of a guide carries a marker: an HTML comment on the line before its fence,
 # invisible on the site.
@@ -14,18 +15,23 @@
 # own run blocks. A guide's run blocks execute in order in one bash shell (set -euo pipefail, so
 # variables carry over from block to block), in a temp folder holding a copy of fixtures/, with
 #   URL    the server,  ADMIN  an admin key,  KEY  the key of partner acme-outdoor (created beforehand),
+#   REPO   the repository's root (for its scripts, e.g. the vendor simulator scripts/vendor_sim.py),
 # and the environment of an operator on that server: `partner-catalog` (the server's binary) on PATH
 # and the server's CATALOG_DATA_DIR (or CATALOG_DATABASE_URL), so CLI examples such as
 # `partner-catalog keys create` act on the server's database. curl is wrapped to record each
 # answer's status; the examples must not use curl's -w themselves. Every guide runs even when an
-# earlier one fails; the exit status is non-zero if any failed.
+# earlier one fails; the exit status is non-zero if any failed. A guide that starts a helper in the
+# background (a vendor simulator, a webhook receiver) stops it in its last block, and may leave its
+# process ID in a *.pid file of its folder: whatever such a file names is stopped after the guide,
+# also when the guide failed before its last block.
 # The server binary: see scripts/live-server.sh (CATALOG_BINARY, else a debug `swift build`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo=$PWD
 guides=("$@")
 [ ${#guides[@]} -gt 0 ] || guides=(mkdocs/docs/partner-upload.md mkdocs/docs/mobile-paging.md mkdocs/docs/analytics.md
-                                    mkdocs/docs/events-and-webhooks.md)
-# The guides' webhook receivers listen on loopback.
+                                    mkdocs/docs/events-and-webhooks.md mkdocs/docs/pulling-from-vendors.md)
+# The guides' webhook receivers and vendor simulator listen on loopback.
 export LIVE_SERVER_ALLOW_PRIVATE_TARGETS=true
 
 if ! command -v jq >/dev/null; then
@@ -156,13 +162,19 @@ for n in "${!guides[@]}"; do
                -d '{"partner_name": "acme-outdoor", "display_name": "Acme Outdoor"}' "$CATALOG_URL/partners" | jq -r .api_key)
     started=$(date +%s)
     if (cd "$run" && live_server_env PATH="$run/bin:$PATH" URL="$CATALOG_URL" ADMIN="$CATALOG_ADMIN_KEY" KEY="$KEY" \
-            timeout 300 bash examples.sh); then
+            REPO="$repo" timeout 300 bash examples.sh); then
         echo "docs examples of $guide: $(( $(date +%s) - started )) s against $CATALOG_URL" >&2
     else
         echo "--- server log (last lines):" >&2
         live_server_log 40
         failed+=("$guide")
     fi
+    for pidfile in "$run"/*.pid; do
+        [ -f "$pidfile" ] || continue
+        pid=$(cat "$pidfile")
+        case $pid in '' | *[!0-9]*) continue ;; esac
+        kill -TERM "$pid" 2>/dev/null || true
+    done
     live_server_stop
 done
 if [ ${#failed[@]} -gt 0 ]; then

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # A throwaway `partner-catalog serve` on the embedded default (SQLite + local objects in a temp
 # folder) on a free loopback port, for the docs examples and schemathesis.
-#   source scripts/live-server.sh && live_server_start   # exports CATALOG_URL, CATALOG_ADMIN_KEY
+#   source scripts/live-server.sh && live_server_start   # exports CATALOG_URL, CATALOG_ADMIN_KEY, LIVE_SERVER_SECRET_KEY
 #   live_server_cli keys create --role reader           # the CLI on the server's database
 #   live_server_stop
 # The binary: $CATALOG_BINARY when set, else `swift build --product partner-catalog` (debug, the
 # Makefile's build; incremental after `swift test`). Set CATALOG_BUILD_LOCK=/path/to/lockfile to
-# build under flock on machines shared with other builders.
+# build under flock on machines shared with other builders. The server (and live_server_env) gets a
+# CATALOG_SECRET_KEY, $LIVE_SERVER_SECRET_KEY or a random one, so sources with credentials can be
+# registered.
 
 live_server_binary() {
     if [ -n "${CATALOG_BINARY:-}" ]; then
@@ -35,19 +37,20 @@ live_server_start() {
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
     CATALOG_ADMIN_KEY=${CATALOG_ADMIN_KEY:-pck_$(python3 -c 'import secrets; print(secrets.token_hex(24))')}
     CATALOG_URL="http://127.0.0.1:$port"
+    LIVE_SERVER_SECRET_KEY=${LIVE_SERVER_SECRET_KEY:-$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')}
     # The embedded default, whatever the calling shell has configured; LIVE_SERVER_DATABASE_URL runs the
     # same checks on PostgreSQL instead.
     local database=()
     [ -n "${LIVE_SERVER_DATABASE_URL:-}" ] && database=(CATALOG_DATABASE_URL="$LIVE_SERVER_DATABASE_URL")
     env -u CATALOG_DATABASE_URL -u CATALOG_OBJECT_STORE -u CATALOG_S3_ENDPOINT -u CATALOG_S3_REGION "${database[@]}" \
         CATALOG_HOST=127.0.0.1 CATALOG_PORT="$port" CATALOG_DATA_DIR="$LIVE_SERVER_DIR/data" \
-        CATALOG_ADMIN_KEY="$CATALOG_ADMIN_KEY" CATALOG_WORKERS=1 CATALOG_AUTO_RUN=false \
+        CATALOG_ADMIN_KEY="$CATALOG_ADMIN_KEY" CATALOG_SECRET_KEY="$LIVE_SERVER_SECRET_KEY" CATALOG_WORKERS=1 CATALOG_AUTO_RUN=false \
         CATALOG_ALLOW_PRIVATE_TARGETS="${LIVE_SERVER_ALLOW_PRIVATE_TARGETS:-false}" \
         CATALOG_LOG_LEVEL="${LIVE_SERVER_LOG_LEVEL:-warning}" \
         "$binary" serve >"$LIVE_SERVER_DIR/server.log" 2>&1 &
     LIVE_SERVER_PID=$!
     LIVE_SERVER_BINARY=$binary
-    export LIVE_SERVER_DIR LIVE_SERVER_PID LIVE_SERVER_BINARY CATALOG_URL CATALOG_ADMIN_KEY
+    export LIVE_SERVER_DIR LIVE_SERVER_PID LIVE_SERVER_BINARY CATALOG_URL CATALOG_ADMIN_KEY LIVE_SERVER_SECRET_KEY
     local i
     for i in $(seq 1 150); do
         if curl -sf "$CATALOG_URL/health" >/dev/null 2>&1; then
@@ -68,7 +71,9 @@ live_server_start() {
 live_server_env() {
     local database=()
     [ -n "${LIVE_SERVER_DATABASE_URL:-}" ] && database=(CATALOG_DATABASE_URL="$LIVE_SERVER_DATABASE_URL")
-    env -u CATALOG_DATABASE_URL -u CATALOG_OBJECT_STORE -u CATALOG_S3_ENDPOINT -u CATALOG_S3_REGION "${database[@]}" \
+    local secret=()
+    [ -n "${LIVE_SERVER_SECRET_KEY:-}" ] && secret=(CATALOG_SECRET_KEY="$LIVE_SERVER_SECRET_KEY")
+    env -u CATALOG_DATABASE_URL -u CATALOG_OBJECT_STORE -u CATALOG_S3_ENDPOINT -u CATALOG_S3_REGION "${database[@]}" "${secret[@]}" \
         CATALOG_DATA_DIR="$LIVE_SERVER_DIR/data" CATALOG_LOG_LEVEL="${LIVE_SERVER_LOG_LEVEL:-warning}" "$@"
 }
 
