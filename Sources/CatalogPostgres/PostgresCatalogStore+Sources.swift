@@ -102,6 +102,13 @@ extension PostgresCatalogStore: SourceRepository {
                 SELECT url FROM sources WHERE source_id = \(sourceID) AND deleted_at IS NULL
                 """, logger: logger).one(String.self)
             else { return nil }
+            // Serialises asks for the same source, so that two at once queue one fetch.
+            try await connection.query("SELECT 1 FROM sources WHERE source_id = \(sourceID) FOR UPDATE", logger: logger).drain()
+            if let pending = try await connection.query("""
+                SELECT * FROM source_fetches WHERE source_id = \(sourceID) AND status IN ('queued', 'running') ORDER BY seq DESC LIMIT 1
+                """, logger: logger).first() {
+                return try Self.fetch(from: pending)
+            }
             let block = try await Self.allocate(.sourceFetch, count: 1, connection, logger)
             try await connection.query("""
                 INSERT INTO source_fetches (seq, fetch_id, source_id, status, trigger, created_at)

@@ -86,6 +86,11 @@ extension SQLiteCatalogStore: SourceRepository {
         try await write { db in
             guard let url = try String.fetchOne(db, sql: "SELECT url FROM sources WHERE source_id = ? AND deleted_at IS NULL", arguments: [sourceID])
             else { return nil }
+            if let pending = try Row.fetchOne(db, sql: """
+                SELECT * FROM source_fetches WHERE source_id = ? AND status IN ('queued', 'running') ORDER BY seq DESC LIMIT 1
+                """, arguments: [sourceID]) {
+                return Self.fetch(from: pending)
+            }
             let fetchID = try Self.allocate(.sourceFetch, db)
             try db.execute(sql: """
                 INSERT INTO source_fetches (seq, fetch_id, source_id, status, trigger, created_at) VALUES (?, ?, ?, 'queued', 'manual', ?)

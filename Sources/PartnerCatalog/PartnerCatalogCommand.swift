@@ -9,7 +9,7 @@ struct PartnerCatalogCommand: AsyncParsableCommand {
         abstract: "Ingests retail partners' product and order feeds and serves a unified catalog.",
         subcommands: [
             ServeCommand.self, WorkerCommand.self, MigrateCommand.self, IngestCommand.self, PartnersCommand.self, KeysCommand.self,
-            WebhooksCommand.self, EventsCommand.self,
+            WebhooksCommand.self, EventsCommand.self, SourcesCommand.self,
         ])
 
     /// Errors are one clear line on stderr and a non-zero exit.

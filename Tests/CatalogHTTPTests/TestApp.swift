@@ -41,7 +41,7 @@ struct TestApp {
     static func make(
         _ kind: StoreKind = .sqlite, maxUploadBytes: Int64 = 1 << 30, clock: any CatalogClock = SystemClock(), autoRun: Bool = false,
         allowPrivateTargets: Bool = false, wrapObjects: (any ObjectStore) -> any ObjectStore = { $0 }, disk: (any DiskSpaceProbe)? = nil,
-        followKeys: Bool = false
+        followKeys: Bool = false, secretKey: String? = "test-secret-key"
     ) async throws -> TestApp {
         let directory = TemporaryDirectory()
         let store: any CatalogStore
@@ -59,6 +59,7 @@ struct TestApp {
             store: store, objects: objects, clock: clock, maxUploadBytes: maxUploadBytes, autoRun: autoRun,
             targets: ResolvingTargetPolicy(allowPrivateTargets: allowPrivateTargets))
             .checkingDisk(disk ?? LocalDiskSpace(path: directory.path))
+            .sealingSecrets(with: SecretBox(secretKey: secretKey))
         guard case .generated(let adminKey) = try await catalog.keys.bootstrapAdmin(configuredKey: nil) else {
             fatalError("a fresh store had a key already")
         }

@@ -15,7 +15,8 @@ public protocol SourceRepository: Sendable {
     /// How many live sources carry sealed credentials (which need `CATALOG_SECRET_KEY` to be fetched).
     func countSourcesWithCredentials() async throws -> Int
 
-    /// A fetch asked for now (`POST /sources/{id}/fetch`): queued, with its task.
+    /// A fetch asked for now (`POST /sources/{id}/fetch`): queued, with its task; or the source's fetch
+    /// that is queued or running already (one at a time per source).
     func queueFetch(sourceID: String, at date: Date) async throws -> SourceFetch?
     /// Newest first.
     func fetches(sourceID: String, _ page: PageRequest) async throws -> Page<SourceFetch>

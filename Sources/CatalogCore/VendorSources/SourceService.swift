@@ -149,9 +149,11 @@ public struct SourceService: Sendable {
             }
             return value
         }
+        var newURL: String?
         if let url = body["url"] {
             guard case .string(let raw) = url else { throw CatalogError.validation("url must be a text.", parameter: "url") }
-            settings.url = try await validURL(raw)
+            settings.url = try Self.wellFormedURL(raw)
+            newURL = settings.url
         }
         if let name = try text("name") { settings.name = name }
         if settings.name.isEmpty { settings.name = URLComponents(string: settings.url)?.host ?? "source" }
@@ -181,6 +183,8 @@ public struct SourceService: Sendable {
             }
             settings.maxRequestsPerMinute = Int(limit)
         }
+        // Last: it may resolve the host, and every cheaper mistake is named first.
+        if let newURL, let host = URLComponents(string: newURL)?.host { try await targets.check(host: host) }
         guard let authValue = body["auth"] else { return nil }
         guard let auth = try SourceAuth.parse(authValue) else {
             settings.maskedAuth = nil
@@ -195,7 +199,7 @@ public struct SourceService: Sendable {
         return .some(try secrets.seal(auth.json))
     }
 
-    func validURL(_ raw: String) async throws -> String {
+    static func wellFormedURL(_ raw: String) throws -> String {
         guard raw.utf8.count <= 2048, let components = URLComponents(string: raw), let scheme = components.scheme?.lowercased(),
               scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty, components.user == nil, components.password == nil
         else {
@@ -203,7 +207,6 @@ public struct SourceService: Sendable {
                 "url must be an http(s) URL with a host (credentials go in auth, not in the URL).", parameter: "url",
                 value: String(raw.prefix(200)))
         }
-        try await targets.check(host: host)
         return raw
     }
 }
