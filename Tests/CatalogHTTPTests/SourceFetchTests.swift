@@ -30,14 +30,20 @@ import Testing
     }
 
     /// Waits for the feed's validation job, which the fetch queued to run at once, and returns it.
-    static func job(of fetch: [String: Any], _ client: any TestClientProtocol, key: String) async throws -> [String: Any] {
+    /// Then waits until this node's read model has the job's changes, as a user's next page would.
+    static func job(of fetch: [String: Any], _ app: TestApp, _ client: any TestClientProtocol, key: String) async throws -> [String: Any] {
         let feedID = try #require(fetch["feed_id"] as? String, "\(fetch)")
         let feed = try await client.get("/feeds/\(feedID)", key: key).json
         #expect(feed["origin"] as? String == "source" && feed["source_id"] != nil)
         let jobID = try #require(feed["validation_job_id"] as? String)
         for _ in 0..<1500 {
             let job = try await client.get("/jobs/\(jobID)", key: key).json
-            if job["status"] as? String == "completed" || job["status"] as? String == "failed" { return job }
+            if job["status"] as? String == "completed" || job["status"] as? String == "failed" {
+                if let position = try await app.catalog.store.job(id: jobID)?.changePosition {
+                    #expect(await app.catalog.readModel.waitUntilApplied(position, timeout: 5))
+                }
+                return job
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
         throw ReadPathTestError(description: "job \(jobID) did not finish")
@@ -62,7 +68,7 @@ import Testing
 
             let first = try await Self.fetchNow(app, client, id, key: key)
             #expect(first["status"] as? String == "fetched" && first["http_status"] as? Int == 200 && first["trigger"] as? String == "manual")
-            let job = try await Self.job(of: first, client, key: key)
+            let job = try await Self.job(of: first, app, client, key: key)
             #expect(job["status"] as? String == "completed")
             #expect((job["summary"] as? [String: Any])?["inserted"] as? Int == 5)
             let products = try await Self.products(client, key: key)
@@ -78,7 +84,7 @@ import Testing
             try await sim.control("/_control/csv/version?v=2")
             let third = try await Self.fetchNow(app, client, id, key: key)
             #expect(third["status"] as? String == "fetched")
-            let rerun = try await Self.job(of: third, client, key: key)
+            let rerun = try await Self.job(of: third, app, client, key: key)
             #expect((rerun["summary"] as? [String: Any])?["updated"] as? Int == 1)
             #expect("\(try await Self.products(client, key: key)["CSV-1"]?["price"] ?? "")" == "9.99")
             let shown = try await client.get("/sources/\(id)", key: key).json
@@ -104,7 +110,7 @@ import Testing
             #expect(source["auth"] as? [String: String] == ["type": "bearer", "token": "****"])
             let fetch = try await Self.fetchNow(app, client, id, key: key)
             #expect(fetch["status"] as? String == "fetched" && fetch["pages"] as? Int == 3, "\(fetch)")
-            let job = try await Self.job(of: fetch, client, key: key)
+            let job = try await Self.job(of: fetch, app, client, key: key)
             #expect((job["summary"] as? [String: Any])?["inserted"] as? Int == 5, "\(job)")
             let products = try await Self.products(client, key: key)
             #expect(products.keys.sorted() == ["JSON-1", "JSON-2", "JSON-3", "JSON-4", "JSON-5"])
@@ -143,7 +149,7 @@ import Testing
             let id = try #require(source["source_id"] as? String)
             let fetch = try await Self.fetchNow(app, client, id, key: key)
             #expect(fetch["status"] as? String == "fetched" && fetch["pages"] as? Int == 4, "\(fetch)")
-            let job = try await Self.job(of: fetch, client, key: key)
+            let job = try await Self.job(of: fetch, app, client, key: key)
             #expect((job["summary"] as? [String: Any])?["inserted"] as? Int == 12, "\(job)")
             let products = try await Self.products(client, key: key)
             #expect(products.count == 12 && "\(products["CUR-12"]?["price"] ?? "")" == "16.25")
@@ -172,7 +178,7 @@ import Testing
             #expect(fetch["status"] as? String == "fetched", "\(fetch)")
             let feed = try await client.get("/feeds/\(try #require(fetch["feed_id"] as? String))", key: key).json
             #expect(feed["format"] as? String == "tsv" && feed["content_type"] as? String == "application/gzip")
-            let job = try await Self.job(of: fetch, client, key: key)
+            let job = try await Self.job(of: fetch, app, client, key: key)
             #expect((job["summary"] as? [String: Any])?["inserted"] as? Int == 4, "\(job)")
             let products = try await Self.products(client, key: key)
             #expect(products.mapValues { $0["availability"] as? String ?? "" }
@@ -188,17 +194,17 @@ import Testing
         try await app.testWithWorker { client in
             let source = try await Self.createSource(client, #"{"url": "\#(sim.base)/full/products.csv", "mode": "full"}"#, key: key)
             let id = try #require(source["source_id"] as? String)
-            let first = try await Self.job(of: try await Self.fetchNow(app, client, id, key: key), client, key: key)
+            let first = try await Self.job(of: try await Self.fetchNow(app, client, id, key: key), app, client, key: key)
             #expect((first["summary"] as? [String: Any])?["inserted"] as? Int == 10)
             try await sim.control("/_control/full/truncate")
-            let truncated = try await Self.job(of: try await Self.fetchNow(app, client, id, key: key), client, key: key)
+            let truncated = try await Self.job(of: try await Self.fetchNow(app, client, id, key: key), app, client, key: key)
             #expect(truncated["status"] as? String == "completed" && truncated["deactivation_skipped"] as? Bool == true, "\(truncated)")
             #expect((truncated["summary"] as? [String: Any])?["deactivated"] as? Int == 0)
             #expect((truncated["message"] as? String)?.contains("Deactivation skipped") == true)
             #expect(try await Self.products(client, key: key).count == 10, "every product still active")
             // The whole file again: a full feed that may deactivate says nothing of a skip.
             try await sim.control("/_control/full/restore")
-            let whole = try await Self.job(of: try await Self.fetchNow(app, client, id, key: key), client, key: key)
+            let whole = try await Self.job(of: try await Self.fetchNow(app, client, id, key: key), app, client, key: key)
             #expect(whole["deactivation_skipped"] == nil)
         }
     }
@@ -219,8 +225,8 @@ import Testing
                 """, key: key)
             let byURL = try await Self.fetchNow(app, client, try #require(bodyURL["source_id"] as? String), key: key)
             #expect(byURL["pages"] as? Int == 3 && byURL["status"] as? String == "fetched", "\(byURL)")
-            _ = try await Self.job(of: byPage, client, key: key)
-            _ = try await Self.job(of: byURL, client, key: key)
+            _ = try await Self.job(of: byPage, app, client, key: key)
+            _ = try await Self.job(of: byURL, app, client, key: key)
             let skus = try await Self.products(client, key: key).keys.sorted()
             #expect(skus == ["BU-1", "BU-2", "BU-3", "BU-4", "BU-5", "PG-1", "PG-2", "PG-3", "PG-4", "PG-5", "PG-6", "PG-7"])
             // 600 a minute: each request at least 0.1 s after the one before.
