@@ -54,7 +54,10 @@ public enum SourceSchedule: Sendable, Equatable {
     }
 
     static func interval(_ text: String) -> Int? {
-        guard let unit = text.last, let count = Int(text.dropLast()), count > 0, text.dropLast().allSatisfy(\.isASCII) else { return nil }
+        let digits = text.dropLast()
+        guard let unit = text.last, let first = digits.first, first != "0", digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+              let count = Int(digits)
+        else { return nil }
         switch unit {
         case "m": return count.multipliedReportingOverflow(by: 60).overflow ? nil : count * 60
         case "h": return count.multipliedReportingOverflow(by: 3600).overflow ? nil : count * 3600
