@@ -8,6 +8,8 @@ public struct SourceService: Sendable {
     let targets: any TargetPolicy
     let secrets: SecretBox?
     public static let defaultRequestsPerMinute = 60
+    /// 1,000 a second: a vendor on the same network may take that much.
+    public static let maxRequestsPerMinute: Int64 = 60_000
 
     public init(store: any CatalogStore, clock: any CatalogClock, targets: any TargetPolicy, secrets: SecretBox?) {
         self.store = store
@@ -178,8 +180,9 @@ public struct SourceService: Sendable {
             settings.mapping = try SourceMapping.parse(try JSONDecoder().decode(JSONValue.self, from: Data(mapping.json.utf8)), feedType: settings.feedType)
         }
         if let given = body["max_requests_per_minute"] {
-            guard case .int(let limit) = given, (1...6000).contains(limit) else {
-                throw CatalogError.validation("max_requests_per_minute must be a whole number from 1 to 6000.", parameter: "max_requests_per_minute")
+            guard case .int(let limit) = given, (1...Self.maxRequestsPerMinute).contains(limit) else {
+                throw CatalogError.validation(
+                    "max_requests_per_minute must be a whole number from 1 to \(Self.maxRequestsPerMinute).", parameter: "max_requests_per_minute")
             }
             settings.maxRequestsPerMinute = Int(limit)
         }
