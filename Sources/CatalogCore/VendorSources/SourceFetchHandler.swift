@@ -30,9 +30,14 @@ public struct SourceFetchHandler: TaskHandler {
                   let next = source.nextFetchAt, abs(next.timeIntervalSince(due)) < 1
             else { return .completed }
         }
-        guard let fetch = try await store.startFetch(start, at: clock.now()),
-              let context = try await store.fetchContext(sourceID: fetch.sourceID)
-        else { return .completed }
+        guard let fetch = try await store.startFetch(start, at: clock.now()) else { return .completed }
+        guard let context = try await store.fetchContext(sourceID: fetch.sourceID) else {
+            // Deleted after the fetch was asked for: it ends, so that it does not show as running.
+            let result = FetchResult(status: .failed, httpStatus: nil, pages: 0, bytes: 0, error: "The source was deleted before the fetch ran.")
+            let nothing = SourceAfterFetch(failuresInARow: 0, pause: false, nextFetchAt: nil, nextTask: nil, events: [])
+            _ = try await store.finishFetch(fetch.fetchID, lease: task.lease, result, nothing, now: clock.now())
+            return .recorded
+        }
         var logger = self.logger
         logger[metadataKey: "source_id"] = .string(fetch.sourceID)
         logger[metadataKey: "fetch_id"] = .string(fetch.fetchID)
