@@ -347,4 +347,23 @@ import Testing
             #expect(String(buffer: response.body).contains("CATALOG_SECRET_KEY"))
         }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func aFetchOfADeletedSourceEndsAndItsFeedsStay(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store, allowPrivateTargets: true)
+        let (_, key) = try await app.createPartner("acme")
+        try await app.test { client in
+            let source = try await Self.createSource(client, #"{"url": "http://127.0.0.1:9/p.csv", "schedule": {"every": "1h"}}"#, key: key)
+            let id = try #require(source["source_id"] as? String)
+            let fetch = try await Self.post(client, "/sources/\(id)/fetch", "", key: key).json
+            let deleted = try await client.execute(uri: "/sources/\(id)", method: .delete, headers: headers(key: key))
+            #expect(deleted.status == .noContent)
+            #expect(try await client.get("/sources/\(id)", key: key).status == .notFound)
+            #expect(try await client.get("/sources", key: key).items.isEmpty)
+            #expect(try await app.fetchWorker().runOnce())
+            let ended = try #require(try await app.catalog.store.fetches(sourceID: id, PageRequest(limit: 10, after: nil)).items.first)
+            #expect(ended.fetchID == fetch["fetch_id"] as? String && ended.status == .failed && ended.error?.contains("deleted") == true)
+            #expect(try await app.rows("SELECT auth_sealed FROM sources").allSatisfy { ($0["auth_sealed"] ?? nil) == nil })
+        }
+    }
 }
