@@ -22,7 +22,7 @@ CONCURRENCY=${WEBHOOK_CONCURRENCY:-32} TIMEOUT=${EVENTS_TIMEOUT:-300}
 # 1,000 streams and the other clients need more than serve's default 1,024 connections; live_server_start
 # passes the calling environment on to serve. Webhooks go to the receiver on loopback.
 export CATALOG_MAX_CONNECTIONS=${CATALOG_MAX_CONNECTIONS:-4096} LIVE_SERVER_ALLOW_PRIVATE_TARGETS=true
-ulimit -n "$(ulimit -Hn)"
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 WORK=$(mktemp -d)
 HELPERS=()
 # shellcheck source=../scripts/live-server.sh
