@@ -1,0 +1,391 @@
+#!/usr/bin/env python3
+"""The clients of bench/events.sh, on asyncio and raw sockets (standard library only).
+
+  events.py fanout URL KEY SINCE CLIENTS EXPECTED READY_FILE TIMEOUT
+      CLIENTS live streams of GET /products/changes (Accept: text/event-stream) from SINCE. Touches
+      READY_FILE once every stream has sent its first bytes (the `: stream open` comment), then counts
+      each stream's `event: product` events until every one has EXPECTED, or TIMEOUT seconds later.
+      Prints JSON: when each stream had its first and its EXPECTED-th event (wall clock), bytes, CPU.
+  events.py sink PORT_FILE SECRET_FILE EXPECTED TIMEOUT
+      A webhook receiver on a free loopback port (written to PORT_FILE): answers 200 at once, checks
+      every Standard Webhooks signature against the secret in SECRET_FILE, notes when each new
+      webhook-id arrived; exits once EXPECTED distinct ids have, or TIMEOUT seconds after its start, or
+      60 s after the last delivery. Prints JSON.
+  events.py orders URL KEY PARTNER COUNT CONCURRENCY
+      COUNT POST /orders (one line each), CONCURRENCY keep-alive connections at a time. Prints JSON.
+  events.py sse-report FANOUT_JSON FINISHED_AT RETURNED_AT RSS_BEFORE_KB RSS_AFTER_KB
+  events.py webhook-report SINK_JSON ORDERS_JSON FAILED_DELIVERIES
+      The tables bench/events.sh prints.
+"""
+import asyncio
+import base64
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import resource
+import sys
+import time
+import urllib.parse
+
+EVENT = b"\nevent: product\n"  # a field line; a product's JSON is one `data:` line, its newlines escaped
+CPU_AT_FIRST_EVENT = []  # the fanout process's CPU time when any stream had its first event
+
+
+def raise_file_limit():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def host_port(url):
+    parts = urllib.parse.urlsplit(url)
+    return parts.hostname, parts.port or 80
+
+
+async def read_head(reader):
+    """A response or request head: (first line, {lower-case name: value})."""
+    lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    return lines[0], headers
+
+
+async def read_body(reader, headers):
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        body = bytearray()
+        while True:
+            size = int((await reader.readline()).split(b";")[0], 16)
+            if size == 0:
+                await reader.readuntil(b"\r\n")  # no trailers expected: the empty line ends the body
+                return bytes(body)
+            body += await reader.readexactly(size)
+            await reader.readexactly(2)
+    return await reader.readexactly(int(headers.get("content-length", 0)))
+
+
+# --- fanout ---------------------------------------------------------------------------------------
+
+class Stream:
+    """One SSE client: de-chunks the body (if chunked) as it arrives and counts EVENT in it in place,
+    without copying the bytes (bytes.count with bounds; only the last 15 bytes are kept for matches
+    that straddle two reads)."""
+
+    def __init__(self, expected):
+        self.expected = expected
+        self.chunked = False
+        self.remaining = 0      # bytes left in the current chunk
+        self.line = b""         # a chunk-size line split across reads
+        self.carry = b""
+        self.count = 0
+        self.bytes = 0
+        self.opened = asyncio.get_running_loop().create_future()
+        self.first_at = None
+        self.done_at = None
+        self.error = None
+
+    def feed(self, data):
+        if not self.chunked:
+            return self.body(data, 0, len(data))
+        i, n = 0, len(data)
+        while i < n:
+            if self.remaining:
+                j = min(n, i + self.remaining)
+                self.body(data, i, j)
+                self.remaining -= j - i
+                i = j
+                continue
+            k = data.find(b"\n", i)
+            if k < 0:
+                self.line += data[i:]
+                return
+            line, self.line, i = (self.line + data[i:k]).strip(), b"", k + 1
+            if line:  # empty: the CRLF after a chunk's data
+                self.remaining = int(line.split(b";")[0], 16)
+                if self.remaining == 0:
+                    raise ConnectionError("the server ended the stream")
+
+    def body(self, data, i, j):
+        if i == j:
+            return
+        now = time.time()
+        self.bytes += j - i
+        if not self.opened.done():
+            self.opened.set_result(now)
+        keep = len(EVENT) - 1
+        if self.carry:
+            self.count += (self.carry + data[i:min(j, i + keep)]).count(EVENT)
+        self.count += data.count(EVENT, i, j)
+        self.carry = data[j - keep:j] if j - i >= keep else (self.carry + data[i:j])[-keep:]
+        if self.count and self.first_at is None:
+            self.first_at = now
+            CPU_AT_FIRST_EVENT[:] = CPU_AT_FIRST_EVENT or [time.process_time()]
+        if self.count >= self.expected and self.done_at is None:
+            self.done_at = now
+
+
+async def stream(url, key, since, s, gate):
+    host, port = host_port(url)
+    async with gate:  # a bounded number of handshakes at a time, not 1,000 SYNs at once
+        reader, writer = await asyncio.open_connection(host, port)
+        writer.write((f"GET /products/changes?since={urllib.parse.quote(since)} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                      f"X-API-Key: {key}\r\nAccept: text/event-stream\r\n\r\n").encode())
+        status, headers = await read_head(reader)
+        if " 200 " not in status + " ":
+            raise ConnectionError(f"{status}: {(await reader.read(500)).decode(errors='replace')}")
+        s.chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+        while not s.opened.done():
+            data = await reader.read(1 << 16)
+            if not data:
+                raise ConnectionError("closed before the first comment")
+            s.feed(data)
+    try:
+        while s.done_at is None:
+            data = await reader.read(1 << 18)
+            if not data:
+                raise ConnectionError("the server closed the stream")
+            s.feed(data)
+    finally:
+        writer.close()
+
+
+async def fanout(url, key, since, clients, expected, ready_file, timeout):
+    raise_file_limit()
+    streams = [Stream(expected) for _ in range(clients)]
+    gate = asyncio.Semaphore(64)
+    tasks = [asyncio.create_task(stream(url, key, since, s, gate)) for s in streams]
+
+    def note(s, t):
+        if not t.cancelled() and t.exception():
+            s.error = repr(t.exception())
+            if not s.opened.done():
+                s.opened.set_result(None)
+    for s, t in zip(streams, tasks):
+        t.add_done_callback(lambda t, s=s: note(s, t))
+    started = time.time()
+    _, pending = await asyncio.wait([s.opened for s in streams], timeout=120)
+    failed = [s.error for s in streams if s.error]
+    if pending or failed:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        print(json.dumps({"error": f"{len(pending)} streams not open after 120 s, {len(failed)} failed",
+                          "first_errors": failed[:3]}))
+        return 1
+    connect_seconds = time.time() - started
+    open(ready_file, "w").close()
+    await asyncio.wait(tasks, timeout=timeout)  # each ends with its last event, or its error
+    cpu = time.process_time() - (CPU_AT_FIRST_EVENT or [time.process_time()])[0]
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    done_at = sorted(s.done_at for s in streams if s.done_at)
+    firsts = [s.first_at for s in streams if s.first_at]
+    print(json.dumps({
+        "clients": clients, "expected": expected, "connect_seconds": connect_seconds,
+        "complete": len(done_at), "min_count": min(s.count for s in streams), "max_count": max(s.count for s in streams),
+        "first_event_at": min(firsts) if firsts else None, "done_at": done_at,
+        "bytes": sum(s.bytes for s in streams), "cpu_seconds": cpu,
+        "errors": [s.error for s in streams if s.error and not s.done_at][:3],
+    }))
+    return 0 if len(done_at) == clients else 1
+
+
+# --- sink -----------------------------------------------------------------------------------------
+
+async def sink(port_file, secret_file, expected, timeout):
+    seen = {}            # webhook-id -> receive time (the first)
+    stats = {"deliveries": 0, "verified": 0, "bad_signatures": 0, "types": {}, "first_created_at": None}
+    key = [None]
+    finished = asyncio.get_running_loop().create_future()
+    last = [time.time()]
+
+    def secret():
+        if key[0] is None and os.path.exists(secret_file):
+            text = open(secret_file).read().strip()
+            key[0] = base64.b64decode(text.removeprefix("whsec_"))
+        return key[0]
+
+    def record(headers, body):
+        now = time.time()
+        last[0] = now
+        stats["deliveries"] += 1
+        wid, ts = headers.get("webhook-id", ""), headers.get("webhook-timestamp", "")
+        k = secret()
+        if k is not None:
+            mac = base64.b64encode(hmac.new(k, f"{wid}.{ts}.".encode() + body, hashlib.sha256).digest()).decode()
+            ok = any(sig.startswith("v1,") and hmac.compare_digest(sig[3:], mac)
+                     for sig in headers.get("webhook-signature", "").split())
+            stats["verified" if ok else "bad_signatures"] += 1
+        if wid in seen:
+            return
+        seen[wid] = now
+        event = json.loads(body)
+        stats["types"][event["type"]] = stats["types"].get(event["type"], 0) + 1
+        created = datetime.datetime.fromisoformat(event["created_at"].replace("Z", "+00:00")).timestamp()
+        if stats["first_created_at"] is None or created < stats["first_created_at"]:
+            stats["first_created_at"] = created
+        if len(seen) >= expected and not finished.done():
+            finished.set_result(None)
+
+    async def handle(reader, writer):
+        try:
+            while True:
+                _, headers = await read_head(reader)
+                if headers.get("expect", "").lower() == "100-continue":
+                    writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                body = await read_body(reader, headers)
+                record(headers, body)
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                if headers.get("connection", "").lower() == "close":
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+            pass  # the sender closed its connection, or the receiver is done
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=512)
+    with open(port_file + ".tmp", "w") as out:
+        out.write(str(server.sockets[0].getsockname()[1]))
+    os.rename(port_file + ".tmp", port_file)
+    deadline = time.time() + timeout
+    while not finished.done() and time.time() < deadline and not (seen and time.time() - last[0] > 60):
+        await asyncio.wait([finished], timeout=1)
+    server.close()
+    times = sorted(seen.values())
+    print(json.dumps({"expected": expected, "distinct": len(times), "first_at": times[0] if times else None,
+                      "last_at": times[-1] if times else None, "times": times, **stats}))
+    return 0 if len(times) >= expected else 1
+
+
+# --- orders ---------------------------------------------------------------------------------------
+
+async def orders(url, key, partner, count, concurrency):
+    host, port = host_port(url)
+    run = os.urandom(4).hex()
+    next_index = iter(range(count))
+    result = {"count": count, "created": 0, "failed": 0, "first_error": None}
+
+    async def connection():
+        reader = writer = None
+
+        async def post(request, fresh):
+            nonlocal reader, writer
+            if fresh:
+                reader, writer = await asyncio.open_connection(host, port)
+            writer.write(request)
+            status, headers = await read_head(reader)
+            return status, headers, await read_body(reader, headers)
+        for i in next_index:
+            body = json.dumps({"partner_name": partner, "order_id": f"BENCH-{run}-{i}", "ordered_at": "2025-06-01T10:00:00Z",
+                               "currency": "USD", "items": [{"sku": f"SKU-{i % 1000:08d}", "quantity": 1, "unit_price": "9.99"}]})
+            request = (f"POST /orders HTTP/1.1\r\nHost: {host}:{port}\r\nX-API-Key: {key}\r\n"
+                       f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n{body}").encode()
+            try:
+                status, headers, answer = await post(request, fresh=writer is None)
+            except (asyncio.IncompleteReadError, ConnectionError):  # a kept-alive connection closed: once more
+                writer = None
+                try:
+                    status, headers, answer = await post(request, fresh=True)
+                except (asyncio.IncompleteReadError, ConnectionError, OSError) as error:
+                    status, headers, answer = f"HTTP/1.1 000 {error!r}", {"connection": "close"}, b""
+            if status.split()[1] == "201":
+                result["created"] += 1
+            else:
+                result["failed"] += 1
+                result["first_error"] = result["first_error"] or f"{status}: {answer[:300].decode(errors='replace')}"
+            if headers.get("connection", "").lower() == "close" and writer is not None:
+                writer.close()
+                writer = None
+        if writer is not None:
+            writer.close()
+
+    result["started_at"] = time.time()
+    await asyncio.gather(*(connection() for _ in range(concurrency)))
+    result["finished_at"] = time.time()
+    print(json.dumps(result))
+    return 0 if result["failed"] == 0 else 1
+
+
+# --- reports --------------------------------------------------------------------------------------
+
+def instant(text):
+    try:
+        return float(text)
+    except ValueError:
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def sse_report(fanout_file, finished_at, returned_at, rss_before, rss_after):
+    r = json.load(open(fanout_file))
+    finished, returned = instant(finished_at), instant(returned_at)
+    n, expected, done = r["clients"], r["expected"], r["done_at"]
+    print(f"SSE fan-out: {n:,} live streams on one node, then a {expected:,}-product feed run to completion")
+    print(f"  {n:,} streams open in {r['connect_seconds']:.2f} s; complete ({expected:,} product events each): "
+          f"{r['complete']:,}/{n:,} (events per stream {r['min_count']:,}-{r['max_count']:,})")
+    for e in r["errors"]:
+        print(f"  a stream that did not complete: {e}")
+    if done:
+        last = done[-1]
+        p50 = done[len(done) // 2]
+        print(f"  job finished_at -> last stream's last event                  {last - finished:7.3f} s (target <= 1 s)"
+              + ("" if r["complete"] == n else "  [not every stream completed]"))
+        print(f"  run?wait=true returned -> last stream's last event           {last - returned:7.3f} s")
+        print(f"  job finished_at -> first event anywhere; median stream done  {r['first_event_at'] - finished:7.3f} s; "
+              f"{p50 - finished:.3f} s")
+        window = last - r["first_event_at"]
+        print(f"  received {r['bytes'] / 1e6:,.0f} MB in {window:.2f} s from the first event to the last "
+              f"({r['bytes'] / 1e6 / max(window, 1e-9):,.0f} MB/s); the client process used {r['cpu_seconds']:.2f} s of CPU "
+              f"meanwhile ({100 * r['cpu_seconds'] / max(window, 1e-9):.0f} % of a core: near 100 %, the client is the bound)")
+    per = (rss_after - rss_before) / n
+    print(f"  server VmRSS before the streams {rss_before / 1024:.1f} MB, with {n:,} idle streams {rss_after / 1024:.1f} MB: "
+          f"{per:.1f} KB per idle stream (target <= 20 KB)")
+
+
+def webhook_report(sink_file, orders_file, unsettled):
+    s, o = json.load(open(sink_file)), json.load(open(orders_file))
+    posted = o["finished_at"] - o["started_at"]
+    print(f"Webhook throughput: one webhook (events [\"*\"]) to a receiver on loopback, {s['expected']:,} order.created events")
+    print(f"  POST /orders: {o['created']:,} created, {o['failed']:,} failed in {posted:.2f} s ({o['created'] / posted:,.0f}/s)"
+          + (f"; first failure {o['first_error']}" if o["first_error"] else ""))
+    print(f"  received: {s['distinct']:,} distinct webhook-ids in {s['deliveries']:,} deliveries ("
+          f"{', '.join(f'{n:,} {t}' for t, n in s['types'].items())}); "
+          f"signatures verified {s['verified']:,}, bad {s['bad_signatures']:,}; deliveries per the API: {unsettled}")
+    if s["distinct"] >= 2:
+        first_last = s["last_at"] - s["first_at"]
+        from_created = s["last_at"] - s["first_created_at"]
+        print(f"  first -> last distinct delivery received      {first_last:7.2f} s  {(s['distinct'] - 1) / first_last:7.0f} deliveries/s (target >= 500/s)")
+        print(f"  first event created -> last delivery          {from_created:7.2f} s  {s['distinct'] / from_created:7.0f} deliveries/s")
+        backlog = [t for t in s["times"] if t > o["finished_at"]]
+        drained = s["last_at"] - o["finished_at"]
+        print(f"  last order posted -> last delivery            {drained:7.2f} s"
+              + (f"  {len(backlog) / drained:7.0f} deliveries/s: the {len(backlog):,} left then (the backlog alone)"
+                 if len(backlog) >= 100 else ": deliveries kept up with the orders"))
+
+
+def main(argv):
+    command, args = argv[1], argv[2:]
+    if command == "fanout":
+        url, key, since, clients, expected, ready, timeout = args
+        return asyncio.run(fanout(url, key, since, int(clients), int(expected), ready, float(timeout)))
+    if command == "sink":
+        port_file, secret_file, expected, timeout = args
+        return asyncio.run(sink(port_file, secret_file, int(expected), float(timeout)))
+    if command == "orders":
+        url, key, partner, count, concurrency = args
+        return asyncio.run(orders(url, key, partner, int(count), int(concurrency)))
+    if command == "sse-report":
+        f, finished, returned, before, after = args
+        return sse_report(f, finished, returned, int(before), int(after))
+    if command == "webhook-report":
+        return webhook_report(*args)
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv) or 0)

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Events benchmark (issue 18), release build, on a throwaway `serve` (scripts/live-server.sh: the embedded
+# store, one node, 1 job worker and its 4 webhook workers), with the clients in bench/events.py:
+#  1. SSE fan-out: 1,000 live streams of `GET /products/changes` (Accept: text/event-stream, from the
+#     feed's current position) held by one asyncio process; then a 10,000-product feed is uploaded and
+#     run (`POST /jobs/{id}/run?wait=true`). Time from the job's `finished_at` (and from the moment
+#     run?wait=true returned) until the last stream has received its 10,000th product event
+#     (target <= 1 s). Server memory per idle stream: the server's VmRSS with the 1,000 streams open and
+#     idle for 2 s, minus before they opened, / 1,000 (target <= 20 KB).
+#  2. Webhook throughput: one webhook (events ["*"]) to a receiver on loopback that answers 200 at once
+#     and checks every signature; 10,000 `POST /orders` (32 at a time) make 10,000 `order.created`
+#     events. Deliveries/s as the receiver sees them, from the first to the 10,000th distinct
+#     webhook-id, and from the first event's `created_at` (target >= 500/s).
+# CATALOG_BINARY selects the binary (default .build/release/partner-catalog). EVENTS_CLIENTS,
+# EVENTS_PRODUCTS and WEBHOOK_EVENTS (1000, 10000, 10000) shrink a trial run, e.g. against a debug
+# build; WEBHOOK_CONCURRENCY (32) sets the order posters, EVENTS_TIMEOUT (300 s) each phase's limit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CATALOG_BINARY=${CATALOG_BINARY:-.build/release/partner-catalog}
+CLIENTS=${EVENTS_CLIENTS:-1000} PRODUCTS=${EVENTS_PRODUCTS:-10000} HOOK_EVENTS=${WEBHOOK_EVENTS:-10000}
+CONCURRENCY=${WEBHOOK_CONCURRENCY:-32} TIMEOUT=${EVENTS_TIMEOUT:-300}
+# 1,000 streams and the other clients need more than serve's default 1,024 connections; live_server_start
+# passes the calling environment on to serve. Webhooks go to the receiver on loopback.
+export CATALOG_MAX_CONNECTIONS=${CATALOG_MAX_CONNECTIONS:-4096} LIVE_SERVER_ALLOW_PRIVATE_TARGETS=true
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+WORK=$(mktemp -d)
+HELPERS=()
+# shellcheck source=../scripts/live-server.sh
+source scripts/live-server.sh
+cleanup() {
+    local pid
+    for pid in "${HELPERS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${HELPERS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    live_server_stop
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+api() { curl -sS --fail-with-body --max-time $((TIMEOUT + 30)) -H "X-API-Key: $CATALOG_ADMIN_KEY" "$@"; }
+rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$LIVE_SERVER_PID/status"; }
+# Waits for a file a helper writes, failing if the helper exits first (with its output) or after $2 seconds.
+wait_for_file() { # file seconds helper-pid helper-output what
+    local i
+    for i in $(seq 1 $(($2 * 10))); do
+        [ -e "$1" ] && return 0
+        kill -0 "$3" 2>/dev/null || { echo "$5 exited early:" >&2; cat "$4" >&2; live_server_log; exit 1; }
+        sleep 0.1
+    done
+    echo "$5: not ready after $2 s" >&2; exit 1
+}
+# Waits for a helper and forgets it (cleanup kills only those still running); its exit status in $REAPED.
+reap() { # pid
+    REAPED=0
+    wait "$1" || REAPED=$?
+    local kept=() pid
+    for pid in "${HELPERS[@]}"; do [ "$pid" = "$1" ] || kept+=("$pid"); done
+    HELPERS=("${kept[@]}")
+}
+
+python3 bench/generate_products.py "$PRODUCTS" "$WORK/products.csv"
+live_server_start
+
+# 1. SSE fan-out. The feed's current position (a fresh node: the start; paged to the end all the same).
+since=0
+while :; do
+    api "$CATALOG_URL/products/changes?since=$since&limit=1000" >"$WORK/page.json"
+    since=$(jq -r .next_since "$WORK/page.json")
+    [ "$(jq .count "$WORK/page.json")" -lt 1000 ] && break
+done
+# One short stream first, so that the baseline includes the streaming path's one-time allocations.
+curl -sN --max-time 1 -H "X-API-Key: $CATALOG_ADMIN_KEY" -H 'Accept: text/event-stream' \
+    "$CATALOG_URL/products/changes?since=$since" >/dev/null || true
+sleep 1
+rss_before=$(rss_kb)
+python3 bench/events.py fanout "$CATALOG_URL" "$CATALOG_ADMIN_KEY" "$since" "$CLIENTS" "$PRODUCTS" "$WORK/ready" "$TIMEOUT" \
+    >"$WORK/fanout.json" &
+FANOUT=$!
+HELPERS+=("$FANOUT")
+wait_for_file "$WORK/ready" 150 "$FANOUT" "$WORK/fanout.json" "the SSE clients"
+sleep 2
+rss_after=$(rss_kb)
+feed=$(curl -sS --fail-with-body --max-time $((TIMEOUT + 30)) -H "X-API-Key: $CATALOG_ADMIN_KEY" -H 'Content-Type: text/csv' \
+    --data-binary @"$WORK/products.csv" "$CATALOG_URL/feeds/upload?partner_name=bench&file_name=p.csv")
+job=$(jq -r .validation_job_id <<<"$feed")
+api -X POST "$CATALOG_URL/jobs/$job/run?wait=true&timeout=$TIMEOUT" >"$WORK/run.json"
+returned=$(date +%s.%N)
+api "$CATALOG_URL/jobs/$job" >"$WORK/job.json"
+[ "$(jq -r .status "$WORK/job.json")" = completed ] || { echo "job $job did not complete:" >&2; cat "$WORK/job.json" >&2; exit 1; }
+reap "$FANOUT"
+fanout_status=$REAPED
+jq -r '"job \(.job_id): \(.message)"' "$WORK/job.json"
+python3 bench/events.py sse-report "$WORK/fanout.json" "$(jq -r .finished_at "$WORK/job.json")" "$returned" "$rss_before" "$rss_after"
+[ "$fanout_status" = 0 ] || echo "  (the SSE clients exited with $fanout_status)"
+
+# 2. Webhook throughput, the streams closed. Orders name SKUs of the feed just loaded.
+python3 bench/events.py sink "$WORK/sink.port" "$WORK/secret" "$HOOK_EVENTS" "$TIMEOUT" >"$WORK/sink.json" &
+SINK=$!
+HELPERS+=("$SINK")
+wait_for_file "$WORK/sink.port" 10 "$SINK" "$WORK/sink.json" "the webhook receiver"
+hook=$(api -X POST -H 'Content-Type: application/json' \
+    -d "{\"url\": \"http://127.0.0.1:$(cat "$WORK/sink.port")/hook\", \"events\": [\"*\"], \"description\": \"bench/events.sh\"}" \
+    "$CATALOG_URL/webhooks")
+jq -r .secret <<<"$hook" >"$WORK/secret.tmp" && mv "$WORK/secret.tmp" "$WORK/secret"
+orders_status=0
+python3 bench/events.py orders "$CATALOG_URL" "$CATALOG_ADMIN_KEY" bench "$HOOK_EVENTS" "$CONCURRENCY" >"$WORK/orders.json" \
+    || orders_status=$?
+reap "$SINK"
+sink_status=$REAPED
+# Deliveries the service has not marked succeeded (pages of 200; "200+": more).
+deliveries="$CATALOG_URL/webhooks/$(jq -r .webhook_id <<<"$hook")/deliveries?limit=200&status"
+count_deliveries() { api "$deliveries=$1" | jq -r '"\(.count)\(if .next_cursor then "+" else "" end)"'; }
+unsettled="failed $(count_deliveries failed), pending $(count_deliveries pending)"
+python3 bench/events.py webhook-report "$WORK/sink.json" "$WORK/orders.json" "$unsettled"
+[ "$orders_status" = 0 ] || echo "  (the order poster exited with $orders_status)"
+[ "$sink_status" = 0 ] || echo "  (the receiver exited with $sink_status: not every event arrived within ${TIMEOUT} s)"
+exit $((fanout_status || orders_status || sink_status))
