@@ -91,6 +91,18 @@ for rows in "${sizes[@]}"; do
     printf '%-10s %-34s %9s %10.0f %9s\n' "$rows" "source: $pages pages fetched + loaded" "${source_s[$rows]}" \
         "$(awk -v r="$rows" -v s="${source_s[$rows]}" 'BEGIN { print r / s }')" "${peak_source[$rows]}"
     case $message in *"Inserted: $rows."*) ;; *) echo "unexpected job message: $message" >&2; exit 1 ;; esac
+    # Where the time went: the fetch itself, the wait for a worker, and the load (the job).
+    api "$CATALOG_URL/sources/$source/fetches" | jq -r --arg id "$fetch" '.items[] | select(.fetch_id == $id) | [.created_at, .started_at, .finished_at] | @tsv' >"$WORK/fetch.tsv"
+    api "$CATALOG_URL/jobs/$job" | jq -r '[.created_at, .started_at, .finished_at] | @tsv' >"$WORK/job.tsv"
+    python3 - "$WORK/fetch.tsv" "$WORK/job.tsv" <<'PY'
+import sys
+from datetime import datetime
+t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+q, f0, f1 = map(t, open(sys.argv[1]).read().split())
+c, j0, j1 = map(t, open(sys.argv[2]).read().split())
+print("%-10s   the fetch waited %.2f s for a worker and took %.2f s; the job waited %.2f s and loaded in %.2f s; "
+      "queued -> loaded %.2f s" % ("", f0 - q, f1 - f0, j0 - c, j1 - j0, j1 - q))
+PY
     live_server_stop >/dev/null 2>&1
 done
 

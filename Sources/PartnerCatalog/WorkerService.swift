@@ -22,7 +22,8 @@ struct WorkerService: Service {
         let fetcher = SourceFetcher(
             uploads: catalog.uploads, http: http, secrets: catalog.secretBox, pacer: HostPacer(), allowPrivateTargets: allowPrivateTargets,
             logger: logger)
-        let fetches: [any TaskHandler] = [SourceFetchHandler(store: catalog.store, fetcher: fetcher, clock: catalog.clock, logger: logger)]
+        let fetches: [any TaskHandler] = [SourceFetchHandler(
+            store: catalog.store, fetcher: fetcher, clock: catalog.clock, events: catalog.events, logger: logger)]
         let groups: [(name: String, handlers: [any TaskHandler], count: Int)] = count == 0 ? [] : [
             ("etl", validation, count), ("webhooks", deliveries, 4), ("sources", fetches, 2), ("maintenance", maintenance, 1),
         ]

@@ -77,3 +77,39 @@ import Testing
         #expect(throws: CatalogError.self) { _ = try SourceAPI.parse(.object(["next": .object(["type": .string("scroll")])])) }
     }
 }
+
+/// API pages read without a tree: the records array's elements as written, one a line.
+@Suite struct JSONPageScannerTests {
+    static func lines(_ page: String, _ path: String) throws -> [String]? {
+        let scanner = JSONPageScanner(bytes: Array(page.utf8))
+        guard let range = try scanner.find(try JSONPath.parse(path, parameter: "p")), let elements = try scanner.elements(of: range) else { return nil }
+        var out: [UInt8] = []
+        for element in elements { scanner.line(element, into: &out) }
+        return String(decoding: out, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    @Test func recordsKeepTheirBytesAndBecomeOneLineEach() throws {
+        let page = """
+            {"meta": {"next": "x"}, "data": {"count": 2, "items": [
+              {"sku": "A", "price": 19.990, "name": "Tab\\tbed \\"quoted\\" ]}"},
+              {"sku": "B",
+               "tags": ["a", {"b": [1, 2]}]}
+            ]}}
+            """
+        let lines = try #require(try Self.lines(page, "data.items"))
+        #expect(lines == [#"{"sku": "A", "price": 19.990, "name": "Tab\tbed \"quoted\" ]}"}"#, #"{"sku": "B",    "tags": ["a", {"b": [1, 2]}]}"#])
+    }
+
+    @Test func escapedKeysMissingMembersAndMalformedPages() throws {
+        #expect(try Self.lines(#"{"d\u0061ta": [{"a": 1}]}"#, "data") == [#"{"a": 1}"#])
+        #expect(try Self.lines(#"{"data": {"items": 3}}"#, "data.items") == nil, "not an array")
+        #expect(try Self.lines(#"{"data": []}"#, "data") == [])
+        let scanner = JSONPageScanner(bytes: Array(#"{"other": 1}"#.utf8))
+        #expect(try scanner.find(try JSONPath.parse("data.items", parameter: "p")) == nil)
+        for broken in [#"{"data": [1, 2"#, #"{"data" [1]}"#, #"{"data": [1] "x": 2}"#, "", #"{"a": "unterminated}"#, #"[1] trailing"#] {
+            #expect(throws: JSONPageScanner.Malformed.self, "\(broken)") {
+                _ = try JSONPageScanner(bytes: Array(broken.utf8)).find(try JSONPath.parse("data", parameter: "p"))
+            }
+        }
+    }
+}

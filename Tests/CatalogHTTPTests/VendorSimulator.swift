@@ -85,7 +85,7 @@ extension TestApp {
         let fetcher = SourceFetcher(
             uploads: catalog.uploads, http: VendorSimulator.http, secrets: catalog.secretBox, pacer: HostPacer(),
             allowPrivateTargets: allowPrivateTargets, retryDelays: [retryDelay, retryDelay, retryDelay], logger: logger)
-        let handler = SourceFetchHandler(store: catalog.store, fetcher: fetcher, clock: catalog.clock, logger: logger)
+        let handler = SourceFetchHandler(store: catalog.store, fetcher: fetcher, clock: catalog.clock, events: catalog.events, logger: logger)
         return TaskWorker(queue: catalog.store, handlers: [handler], clock: catalog.clock, owner: owner, settings: settings,
                           wake: catalog.events.queued, logger: logger)
     }

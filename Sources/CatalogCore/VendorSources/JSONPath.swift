@@ -13,6 +13,7 @@ public struct JSONPath: Sendable, Equatable {
     public static let root = JSONPath(steps: [], text: "")
 
     public var isRoot: Bool { steps.isEmpty }
+    var hasWildcard: Bool { steps.contains(.everyElement) }
     /// The member name the path starts with (a CSV column, for delimited feeds).
     var firstName: String? {
         if case .member(let name)? = steps.first { return name }

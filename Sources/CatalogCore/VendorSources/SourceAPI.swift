@@ -39,6 +39,9 @@ public struct SourceAPI: Sendable, Equatable {
         if let given = fields["records"] {
             guard case .string(let text) = given else { throw CatalogError.validation("api.records must be a dotted path.", parameter: "api.records") }
             records = try JSONPath.parse(text, parameter: "api.records")
+            if records.hasWildcard {
+                throw CatalogError.validation("api.records names one array by member names, without [*].", parameter: "api.records", value: text)
+            }
         }
         var pageLimit = defaultPageLimit
         if let given = fields["page_limit"] {
@@ -62,9 +65,9 @@ public struct SourceAPI: Sendable, Equatable {
         }
         switch fields["type"] {
         case .string("link_header")?: return .linkHeader
-        case .string("body_url")?: return .bodyURL(path: try JSONPath.parse(try text("path"), parameter: "api.next.path"))
+        case .string("body_url")?: return .bodyURL(path: try plainPath(try text("path")))
         case .string("cursor")?:
-            return .cursor(path: try JSONPath.parse(try text("path"), parameter: "api.next.path"), param: try text("param", default: "cursor"))
+            return .cursor(path: try plainPath(try text("path")), param: try text("param", default: "cursor"))
         case .string("page")?:
             var size = 100
             if let given = fields["size"] {
@@ -78,6 +81,14 @@ public struct SourceAPI: Sendable, Equatable {
         default:
             throw CatalogError.validation("api.next.type must be link_header, body_url, cursor or page.", parameter: "api.next.type")
         }
+    }
+
+    static func plainPath(_ text: String) throws -> JSONPath {
+        let path = try JSONPath.parse(text, parameter: "api.next.path")
+        if path.hasWildcard {
+            throw CatalogError.validation("api.next.path names one value by member names, without [*].", parameter: "api.next.path", value: text)
+        }
+        return path
     }
 
     public var json: String {

@@ -10,13 +10,16 @@ public struct SourceFetchHandler: TaskHandler {
     let store: any CatalogStore
     let fetcher: SourceFetcher
     let clock: any CatalogClock
+    /// Wakes this process's workers for the validation job a fetched feed queues.
+    let events: JobEvents?
     let logger: Logger
     /// Whole fetches are not repeated by the queue: a fetch retries its own requests. A worker that dies
     /// mid-fetch loses its lease, and the fetch starts again on another one, at most twice more.
     public let retry = RetryPolicy.exponential(base: 30, maxAttempts: 3)
     public var kind: TaskKind { .fetchSource }
 
-    public init(store: any CatalogStore, fetcher: SourceFetcher, clock: any CatalogClock, logger: Logger) {
+    public init(store: any CatalogStore, fetcher: SourceFetcher, clock: any CatalogClock, events: JobEvents? = nil, logger: Logger) {
+        self.events = events
         self.store = store
         self.fetcher = fetcher
         self.clock = clock
@@ -47,6 +50,7 @@ public struct SourceFetchHandler: TaskHandler {
             logger.warning("fetch lease lost before its end was recorded")
             return .recorded
         }
+        if result.feedID != nil { events?.queued.fire() }
         switch result.status {
         case .failed: logger.warning("source fetch failed", metadata: ["error": .string(result.error ?? "")])
         default:

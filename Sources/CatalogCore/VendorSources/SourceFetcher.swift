@@ -165,24 +165,23 @@ public struct SourceFetcher: Sendable {
                 pages += 1
                 lastStatus = response.status
                 bytes += Int64(response.body.count)
-                let page: JSONFeedValue
-                switch JSONFeedParser.parse(response.body) {
-                case .success(let value): page = value
-                case .failure(let failure):
-                    throw Failed(message: "Page \(pages) is not valid JSON: \(failure.reason) at byte \(failure.offset).", httpStatus: response.status)
+                let page = JSONPageScanner(bytes: response.body)
+                var found: [Range<Int>] = []
+                do {
+                    if let range = try page.find(api.records), page.bytes[range.lowerBound] != UInt8(ascii: "n") {
+                        guard let elements = try page.elements(of: range) else {
+                            throw Failed(message: "Page \(pages) has no array at '\(api.records.text)'.", httpStatus: response.status)
+                        }
+                        found = elements
+                    }
+                } catch let malformed as JSONPageScanner.Malformed {
+                    throw Failed(message: "Page \(pages) is not valid JSON (at byte \(malformed.offset)).", httpStatus: response.status)
                 }
-                let found: [JSONFeedValue]
-                switch api.records.isRoot ? page : api.records.value(in: page) {
-                case .array(let elements)?: found = elements
-                case .null?, nil: found = []
-                default: throw Failed(message: "Page \(pages) has no array at '\(api.records.text)'.", httpStatus: response.status)
-                }
-                var lines = ""
-                for record in found {
-                    lines += record.compactJSON
-                    lines += "\n"
-                }
-                if !lines.isEmpty { try await session.write(ByteBuffer(string: lines)) }
+                // The records as the vendor wrote them, one a line.
+                var lines: [UInt8] = []
+                lines.reserveCapacity(response.body.count)
+                for range in found { page.line(range, into: &lines) }
+                if !lines.isEmpty { try await session.write(ByteBuffer(bytes: lines)) }
                 records += found.count
                 progress.add(Int64(found.count))
                 url = nextURL(api.next, current: pageURL, response: response, page: page, count: found.count, pageNumber: pages)
@@ -203,17 +202,22 @@ public struct SourceFetcher: Sendable {
         }
     }
 
-    func nextURL(_ next: SourceAPI.Next, current: String, response: OutboundResponse, page: JSONFeedValue, count: Int, pageNumber: Int) -> String? {
+    func nextURL(_ next: SourceAPI.Next, current: String, response: OutboundResponse, page: JSONPageScanner, count: Int, pageNumber: Int) -> String? {
+        /// The value at `path`, parsed on its own few bytes.
+        func value(_ path: JSONPath) -> JSONFeedValue? {
+            guard let range = try? page.find(path), case .success(let value) = JSONFeedParser.parse(Array(page.bytes[range])) else { return nil }
+            return value
+        }
         switch next {
         case .none:
             return nil
         case .linkHeader:
             return response.headers["link"].flatMap { LinkHeader.next(in: $0, base: current) }
         case .bodyURL(let path):
-            guard case .string(let text)? = path.value(in: page), !text.isEmpty else { return nil }
+            guard case .string(let text)? = value(path), !text.isEmpty else { return nil }
             return URL(string: text, relativeTo: URL(string: current))?.absoluteString
         case .cursor(let path, let param):
-            let cursor: String? = switch path.value(in: page) {
+            let cursor: String? = switch value(path) {
             case .string(let text)?: text.isEmpty ? nil : text
             case .number(let text)?: text
             default: nil
