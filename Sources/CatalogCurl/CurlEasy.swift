@@ -1,5 +1,6 @@
 import CCurl
 import CCurlShim
+import NIOPosix
 import Synchronization
 
 /// libcurl's process-wide setup, done once before the first handle is made.
@@ -52,6 +53,22 @@ public final class CurlHandlePool: Sendable {
     public func give(_ easy: CurlEasy) {
         idle.withLock { handles in
             if handles.count < maxIdle { handles.append(easy) }
+        }
+    }
+
+    /// Performs `request` on a thread of `pool` with a handle of this pool, its 2xx body streaming into
+    /// `channel`, which is finished with the outcome.
+    public func stream(_ request: CurlRequest, _ settings: CurlSettings, into channel: BodyChannel, on pool: NIOThreadPool, poolName: String) {
+        pool.submit { state in
+            guard case .active = state else {
+                return channel.finish(.failure(CurlFailure(code: -1, message: "\(poolName) is shut down")))
+            }
+            guard let easy = self.take() else {
+                return channel.finish(.failure(CurlFailure(code: -1, message: "curl could not make a handle")))
+            }
+            let result = easy.perform(request, settings, streamingTo: channel)
+            self.give(easy)
+            channel.finish(result)
         }
     }
 }

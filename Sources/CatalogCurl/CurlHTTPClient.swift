@@ -39,18 +39,7 @@ public final class CurlHTTPClient: OutboundHTTP {
         let (curlRequest, settings) = try Self.prepare(request)
         let channel = BodyChannel(limit: 1 << 20)
         let reader = BodyReader(channel)
-        let handles = self.handles
-        pool.submit { state in
-            guard case .active = state else {
-                return channel.finish(.failure(CurlFailure(code: -1, message: "The outbound HTTP pool is shut down.")))
-            }
-            guard let easy = handles.take() else {
-                return channel.finish(.failure(CurlFailure(code: -1, message: "curl could not make a handle")))
-            }
-            let result = easy.perform(curlRequest, settings, streamingTo: channel)
-            handles.give(easy)
-            channel.finish(result)
-        }
+        handles.stream(curlRequest, settings, into: channel, on: pool, poolName: "the outbound HTTP pool")
         defer { withExtendedLifetime(reader) {} }
         if case .ended(let result) = await channel.first() { return try Self.answer(result) }
         do {

@@ -101,18 +101,7 @@ final class S3Client: Sendable {
 
     /// Starts a GET whose 2xx body streams into `channel`; the channel is finished when the transfer ends.
     func start(_ request: CurlRequest, streamingTo channel: BodyChannel) {
-        let (handles, settings) = (self.handles, self.settings)
-        pool.submit { state in
-            guard case .active = state else {
-                return channel.finish(.failure(CurlFailure(code: -1, message: "the S3 thread pool is shut down")))
-            }
-            guard let easy = handles.take() else {
-                return channel.finish(.failure(CurlFailure(code: -1, message: "curl could not make a handle")))
-            }
-            let result = easy.perform(request, settings, streamingTo: channel)
-            handles.give(easy)
-            channel.finish(result)
-        }
+        handles.stream(request, settings, into: channel, on: pool, poolName: "the S3 thread pool")
     }
 
     func backoff(_ attempt: Int) async throws {

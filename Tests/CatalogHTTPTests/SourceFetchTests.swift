@@ -7,8 +7,9 @@ import NIOCore
 import Testing
 
 /// §Sources against a vendor simulator on loopback (`scripts/vendor_sim.py`), through the real libcurl
-/// client, the one queue and the ETL, on both stores.
-@Suite struct SourceFetchTests {
+/// client, the one queue and the ETL, on both stores. One at a time: each starts a simulator and
+/// waits on pacing and retries, and together they would crowd the timing tests that run beside them.
+@Suite(.serialized) struct SourceFetchTests {
     static func post(_ client: any TestClientProtocol, _ uri: String, _ body: String, key: String) async throws -> TestResponse {
         try await client.execute(
             uri: uri, method: .post, headers: headers(key: key, [.contentType: "application/json"]), body: ByteBuffer(string: body))
