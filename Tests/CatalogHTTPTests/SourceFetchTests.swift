@@ -302,6 +302,18 @@ import Testing
             #expect(try await client.get("/events?type=source.paused", key: key).items.count == 1)
             clock.advance(by: 3600)
             #expect(try await worker.runOnce() == false, "a paused source is not fetched")
+
+            // Resumed (the vendor's file back): scheduled again from now, its failures forgotten.
+            let resumed = try await client.execute(
+                uri: "/sources/\(id)", method: .patch, headers: headers(key: key, [.contentType: "application/json"]),
+                body: ByteBuffer(string: #"{"status": "active", "url": "\#(sim.base)/csv/products.csv"}"#))
+            #expect(resumed.status == .ok && resumed.json["status"] as? String == "active")
+            let again = try #require((resumed.json["next_fetch_at"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
+            #expect(abs(again.timeIntervalSince(clock.now()) - 15 * 60) < 2)
+            clock.advance(by: 15 * 60 + 1)
+            while try await worker.runOnce() {}
+            let latest = try #require(try await client.get("/sources/\(id)/fetches", key: key).items.first)
+            #expect(latest["status"] as? String == "fetched" && latest["trigger"] as? String == "schedule", "\(latest)")
         }
     }
 
@@ -366,6 +378,20 @@ import Testing
             let ended = try #require(try await app.catalog.store.fetches(sourceID: id, PageRequest(limit: 10, after: nil)).items.first)
             #expect(ended.fetchID == fetch["fetch_id"] as? String && ended.status == .failed && ended.error?.contains("deleted") == true)
             #expect(try await app.rows("SELECT auth_sealed FROM sources").allSatisfy { ($0["auth_sealed"] ?? nil) == nil })
+        }
+    }
+
+    @Test func theUploadLimitHoldsWhileAFileStreams() async throws {
+        let app = try await TestApp.make(maxUploadBytes: 100, allowPrivateTargets: true)
+        let (_, key) = try await app.createPartner("acme")
+        let sim = try await VendorSimulator()
+        try await app.test { client in
+            let source = try await Self.createSource(client, #"{"url": "\#(sim.base)/csv/products.csv"}"#, key: key)
+            let fetch = try await Self.fetchNow(app, client, try #require(source["source_id"] as? String), key: key)
+            #expect(fetch["status"] as? String == "failed" && fetch["feed_id"] is NSNull, "\(fetch)")
+            #expect((fetch["error"] as? String)?.contains("100 bytes") == true, "\(fetch)")
+            #expect(try await client.get("/feeds", key: key).items.isEmpty)
+            #expect(app.storedObjects.isEmpty, "nothing of the cut-off file is kept")
         }
     }
 }
