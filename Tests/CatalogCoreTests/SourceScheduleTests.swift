@@ -75,6 +75,13 @@ import Testing
         let again = try SourceAPI.parse(try JSONDecoder().decode(JSONValue.self, from: Data(api.json.utf8)))
         #expect(again == api)
         #expect(throws: CatalogError.self) { _ = try SourceAPI.parse(.object(["next": .object(["type": .string("scroll")])])) }
+        // One page only, and page numbers without a size parameter: nothing null where the OpenAPI document has a string or object.
+        let single = try #require(try SourceAPI.parse(.object(["records": .string("items")])))
+        #expect(single.json == #"{"page_limit":10000,"records":"items"}"#)
+        let pages = try #require(try SourceAPI.parse(.object(["next": .object(["type": .string("page")])])))
+        #expect(pages.json.contains(#""next":{"type":"page","param":"page","size":100}"#), "\(pages.json)")
+        #expect(try SourceAPI.parse(try JSONDecoder().decode(JSONValue.self, from: Data(pages.json.utf8))) == pages,
+                "a page that is the array itself reads back the same")
     }
 }
 

@@ -152,8 +152,10 @@ import Testing
     }
 
     @Test func aServerThatIsDownAnswers503AndRecordsNothing() async throws {
+        let closed = try ClosedPort()
+        defer { withExtendedLifetime(closed) {} }
         var configuration = S3Configuration(
-            endpoint: "http://127.0.0.1:\(try Self.closedPort())", bucket: "down", accessKeyID: "AKIAEXAMPLE", secretAccessKey: "secret")
+            endpoint: "http://127.0.0.1:\(closed.port)", bucket: "down", accessKeyID: "AKIAEXAMPLE", secretAccessKey: "secret")
         configuration.retryBaseDelay = .milliseconds(10)
         let objects = try S3ObjectStore(configuration: configuration)
         let app = try await TestApp.make { _ in objects }
@@ -189,20 +191,5 @@ import Testing
                 #expect((ready.errorDetails["object_store"] as? String)?.contains(expected) == true, "\(ready.errorDetails)")
             }
         }
-    }
-
-    /// A loopback port that nothing listens on: bound, read, and closed again.
-    static func closedPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw ObjectStoreContract.Failure("cannot bind a loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

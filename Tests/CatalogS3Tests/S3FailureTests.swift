@@ -47,7 +47,9 @@ import Testing
 
     @Test func aServerThatIsDownIsUnavailableAfterRetries() async throws {
         var configuration = try S3TestServer.configuration()
-        configuration.endpoint = "http://127.0.0.1:\(try await ScriptedHTTPServer.closedPort())"
+        let closed = try ClosedPort()
+        defer { withExtendedLifetime(closed) {} }
+        configuration.endpoint = "http://127.0.0.1:\(closed.port)"
         let store = try S3ObjectStore(configuration: configuration)
         let started = ContinuousClock.now
         for operation in [

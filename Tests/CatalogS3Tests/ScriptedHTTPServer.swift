@@ -35,13 +35,6 @@ final class ScriptedHTTPServer: Sendable {
     func stop() async { try? await channel.close() }
 
     /// A port nothing listens on: connections to it are refused.
-    static func closedPort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 1
-        try await channel.close()
-        return port
-    }
-
     private final class Responder: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
         typealias OutboundOut = ByteBuffer

@@ -38,7 +38,8 @@ public struct SourceAPI: Sendable, Equatable {
         var records = JSONPath.root
         if let given = fields["records"] {
             guard case .string(let text) = given else { throw CatalogError.validation("api.records must be a dotted path.", parameter: "api.records") }
-            records = try JSONPath.parse(text, parameter: "api.records")
+            // Empty: the page itself is the array of records.
+            records = text.isEmpty ? .root : try JSONPath.parse(text, parameter: "api.records")
             if records.hasWildcard {
                 throw CatalogError.validation("api.records names one array by member names, without [*].", parameter: "api.records", value: text)
             }
@@ -106,13 +107,14 @@ public struct SourceAPI: Sendable, Equatable {
         case .page(let param, let sizeParam, let size):
             next.string("type", "page")
             next.string("param", param)
-            next.string("size_param", sizeParam)
+            if let sizeParam { next.string("size_param", sizeParam) }
             next.integer("size", Int64(size))
         case .none: break
         }
-        if case .none = self.next { writer.raw("next", "null") } else { writer.raw("next", next.json) }
+        // One page only: no `next` at all (the OpenAPI document has no null for it).
+        if case .none = self.next {} else { writer.raw("next", next.json) }
         writer.integer("page_limit", Int64(pageLimit))
-        writer.string("records", records.text)
+        if !records.isRoot { writer.string("records", records.text) }
         return writer.json
     }
 }
