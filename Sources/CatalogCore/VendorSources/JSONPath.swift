@@ -67,9 +67,4 @@ public struct JSONPath: Sendable, Equatable {
         }
         return current
     }
-
-    /// The one value at a path without `[*]`, or nil.
-    func value(in value: JSONFeedValue) -> JSONFeedValue? {
-        values(in: value).first
-    }
 }

@@ -21,9 +21,8 @@ public enum SourceTasks {
     }
 
     public static func scheduled(sourceID: String, url: String, due: Date) -> NewTask {
-        let seconds = due.timeIntervalSince1970.rounded()
-        return NewTask(kind: .fetchSource, payload: encode(Payload(source_id: sourceID, due: seconds)), runAt: due,
-                       uniqueKey: "schedule:\(sourceID)@\(Int64(seconds))", serialKey: serialKey(url))
+        NewTask(kind: .fetchSource, payload: encode(Payload(source_id: sourceID, due: due.timeIntervalSince1970.rounded())), runAt: due,
+                uniqueKey: "schedule:" + scheduleKey(sourceID: sourceID, due: due), serialKey: serialKey(url))
     }
 
     /// The key that a scheduled fetch is created under, once.
