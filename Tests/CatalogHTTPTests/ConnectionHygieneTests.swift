@@ -74,6 +74,7 @@ import Testing
                 if connection.isClosedByPeer { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
+            connection.drain()
             #expect(String(decoding: connection.received, as: UTF8.self).contains("data: late"),
                     "\(connection.isClosedByPeer ? "the stream was cut" : "no second event within 20 s (still open)")")
         }

@@ -52,8 +52,10 @@ final class ChildProcess: @unchecked Sendable {
     /// Waits for the child to end, polling; returns its raw wait status.
     func wait(timeout: TimeInterval) async throws -> Int32 {
         let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        // Looks once more after the deadline: on a loaded machine one sleep can outlast the whole wait.
+        while true {
             if let status = status(blocking: false) { return status }
+            if Date() >= deadline { break }
             try await Task.sleep(for: .milliseconds(20))
         }
         throw HarnessError("process \(pid) did not end within \(timeout) s")
