@@ -32,6 +32,7 @@ public enum CatalogHTTP {
         JobRoutes(catalog: catalog).register(on: router)
         ProductChangeRoutes(catalog: catalog, hub: ChangeStreamHub(listeners: catalog.changeListeners, pingInterval: pingInterval)).register(on: router)
         ProductRoutes(catalog: catalog).register(on: router)
+        CatalogItemRoutes(catalog: catalog).register(on: router)
         OrderRoutes(catalog: catalog).register(on: router)
         EventRoutes(catalog: catalog).register(on: router)
         WebhookRoutes(catalog: catalog).register(on: router)

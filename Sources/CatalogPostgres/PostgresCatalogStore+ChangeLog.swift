@@ -7,7 +7,7 @@ import PostgresNIO
 extension PostgresCatalogStore: ProductChangeLog, ProductSnapshotSource {
     static let productColumns = """
         seq, product_id, partner_name, sku, product_name, description, brand, category, price_units, currency,
-        availability, quantity, image_urls, attributes, status, feed_id, created_at, updated_at, gtin, mpn
+        availability, quantity, image_urls, attributes, status, feed_id, created_at, updated_at, gtin, mpn, item_seq
         """
 
     /// Held from a merge's position until its commit, so that positions are taken in commit order.
@@ -102,6 +102,7 @@ extension PostgresCatalogStore: ProductChangeLog, ProductSnapshotSource {
             attributesJSON: try row[13].decode(String.self),
             status: ProductStatus(rawValue: try row[14].decode(String.self)) ?? .inactive, feedID: try row[15].decode(String.self),
             createdAt: try row[16].decode(Date.self), updatedAt: try row[17].decode(Date.self),
-            gtin: try row[18].decode(String?.self), mpn: try row[19].decode(String?.self))
+            gtin: try row[18].decode(String?.self), mpn: try row[19].decode(String?.self),
+            itemSeq: try row[20].decode(Int64?.self))
     }
 }

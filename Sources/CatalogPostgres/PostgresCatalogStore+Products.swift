@@ -19,6 +19,7 @@ extension PostgresCatalogStore: ProductLoader {
     static let stagingColumns = [
         "job_id", "sku", "line", "product_name", "description", "brand", "category", "price_units", "currency",
         "availability", "quantity", "image_urls", "attributes", "content_hash", "row_fingerprint", "unchanged", "gtin", "mpn",
+        "item_key",
     ]
 
     /// Each batch goes by COPY straight into the staging table (rows recognised by their fingerprint
@@ -36,6 +37,7 @@ extension PostgresCatalogStore: ProductLoader {
                 encoder.field("t")
                 encoder.field(nil as String?)  // gtin
                 encoder.field(nil as String?)  // mpn
+                encoder.field(nil as String?)  // item_key
             case .record(let record, let contentHash):
                 encoder.field(record.productName)
                 encoder.field(record.description)
@@ -52,6 +54,7 @@ extension PostgresCatalogStore: ProductLoader {
                 encoder.field("f")
                 encoder.field(record.gtin)
                 encoder.field(record.mpn)
+                encoder.field(CatalogItemKey.of(record, partnerID: partnerID))
             }
             encoder.endRow()
         }
@@ -150,14 +153,27 @@ extension PostgresCatalogStore: ProductLoader {
                 refingerprinted = try row.value("refingerprinted")
             }
 
+            // Each new grouping key gets its catalog item number; in key order, so that merges numbering
+            // the same new keys at once wait for each other instead of deadlocking.
+            if counts.updated + counts.inserted > 0 {
+                try await connection.query("""
+                    INSERT INTO catalog_items (key)
+                    SELECT DISTINCT s.item_key FROM product_staging s
+                    WHERE s.job_id = \(jobID) AND NOT s.unchanged
+                      AND NOT EXISTS (SELECT 1 FROM catalog_items c WHERE c.key = s.item_key)
+                    ORDER BY 1
+                    ON CONFLICT (key) DO NOTHING
+                    """, logger: logger).drain()
+            }
             if counts.updated > 0 {
                 try await connection.query("""
                     UPDATE products p SET product_name = s.product_name, description = s.description, brand = s.brand,
                         category = s.category, price_units = s.price_units, currency = s.currency,
                         availability = s.availability, quantity = s.quantity, image_urls = s.image_urls,
                         attributes = s.attributes, content_hash = s.content_hash, row_fingerprint = s.row_fingerprint,
-                        gtin = s.gtin, mpn = s.mpn, status = 'active', feed_id = \(feed.feedID), updated_at = \(now), change_batch = \(batch)
-                    FROM product_staging s
+                        gtin = s.gtin, mpn = s.mpn, item_seq = c.seq,
+                        status = 'active', feed_id = \(feed.feedID), updated_at = \(now), change_batch = \(batch)
+                    FROM product_staging s JOIN catalog_items c ON c.key = s.item_key
                     WHERE s.job_id = \(jobID) AND NOT s.unchanged AND p.partner_id = \(partnerID) AND p.sku = s.sku
                       AND (p.content_hash <> s.content_hash OR p.status <> 'active')
                     """, logger: logger).drain()
@@ -181,11 +197,11 @@ extension PostgresCatalogStore: ProductLoader {
                 try await connection.query("""
                     INSERT INTO products (seq, product_id, partner_id, partner_name, sku, product_name, description, brand,
                         category, price_units, currency, availability, quantity, image_urls, attributes, content_hash,
-                        row_fingerprint, status, feed_id, created_at, updated_at, change_batch, gtin, mpn)
+                        row_fingerprint, status, feed_id, created_at, updated_at, change_batch, gtin, mpn, item_seq)
                     SELECT n.seq, catalog_id('PR', n.seq), \(partnerID), \(feed.partnerName), s.sku, s.product_name,
                         s.description, s.brand, s.category, s.price_units, s.currency, s.availability, s.quantity,
                         s.image_urls, s.attributes, s.content_hash, s.row_fingerprint, 'active', \(feed.feedID), \(now), \(now),
-                        \(batch), s.gtin, s.mpn
+                        \(batch), s.gtin, s.mpn, c.seq
                     FROM (
                         SELECT s.sku, \(first) + row_number() OVER (ORDER BY s.line) AS seq
                         FROM product_staging s
@@ -193,6 +209,7 @@ extension PostgresCatalogStore: ProductLoader {
                           AND NOT EXISTS (SELECT 1 FROM products p WHERE p.partner_id = \(partnerID) AND p.sku = s.sku)
                     ) n
                     JOIN product_staging s ON s.job_id = \(jobID) AND s.sku = n.sku
+                    JOIN catalog_items c ON c.key = s.item_key
                     """, logger: logger).drain()
             }
             if feed.mode == .full {

@@ -218,5 +218,5 @@ enum PostgresMigrations {
     ] + PostgresReadPathMigrations.all + PostgresAnalyticsMigrations.all + PostgresInventoryMigrations.all + PostgresETLMigrations.all
         + PostgresTopProductsMigrations.all + PostgresQueueMigrations.all + PostgresDashboardMigrations.all
         + PostgresChangeFeedMigrations.all + PostgresEventMigrations.all + PostgresCatalogItemMigrations.all
-        + PostgresFeedFormatMigrations.all + PostgresSourceMigrations.all
+        + PostgresFeedFormatMigrations.all + PostgresSourceMigrations.all + PostgresCatalogItemMigrations.items
 }

@@ -21,6 +21,9 @@ enum PostgresMigrator {
             try await connection.query("INSERT INTO schema_migrations (name) VALUES (\(migration.name))", logger: logger).drain()
             applied.append(migration.name)
         }
+        if applied.contains("018_catalog_items") {
+            try await PostgresCatalogItemMigrations.numberExistingProducts(connection, logger)
+        }
         return applied
     }
 

@@ -5,7 +5,7 @@ import GRDB
 extension SQLiteCatalogStore: ProductReader {
     static let productColumns = """
         seq, product_id, partner_name, sku, product_name, description, brand, category, price_units, currency,
-        availability, quantity, image_urls, attributes, status, feed_id, created_at, updated_at, gtin, mpn
+        availability, quantity, image_urls, attributes, status, feed_id, created_at, updated_at, gtin, mpn, item_seq
         """
 
     public func product(id: String) async throws -> Product? {
@@ -55,7 +55,7 @@ extension SQLiteCatalogStore: ProductReader {
             brand: row[6], category: row[7], price: ExactDecimal(units: row[8]), currency: row[9], availability: row[10],
             quantity: row[11], imageURLsJSON: row[12], attributesJSON: row[13],
             status: ProductStatus(rawValue: row[14]) ?? .inactive, feedID: row[15],
-            createdAt: date(row[16]), updatedAt: date(row[17]), gtin: row[18], mpn: row[19])
+            createdAt: date(row[16]), updatedAt: date(row[17]), gtin: row[18], mpn: row[19], itemSeq: row[20])
     }
 }
 

@@ -30,6 +30,7 @@ extension SQLiteCatalogStore: ProductLoader {
                 row_fingerprint TEXT,
                 gtin TEXT,
                 mpn TEXT,
+                item_key TEXT,
                 UNIQUE (job_id, sku)
             )
             """)
@@ -109,8 +110,8 @@ extension SQLiteCatalogStore: ProductLoader {
             let changed = SQLiteRawStatement(try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO product_staging (job_id, sku, line, unchanged, product_seq, product_name, description,
                     brand, category, price_units, currency, availability, quantity, image_urls, attributes, content_hash,
-                    row_fingerprint, gtin, mpn)
-                VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    row_fingerprint, gtin, mpn, item_key)
+                VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """))
             lookup.reset()
             refingerprint.reset()
@@ -180,6 +181,7 @@ extension SQLiteCatalogStore: ProductLoader {
                 changed.bind(16, row.fingerprint)
                 changed.bind(17, record.gtin)
                 changed.bind(18, record.mpn)
+                changed.bind(19, CatalogItemKey.of(record, partnerID: partnerID))
                 // A new SKU staged before is a duplicate (an existing product's was caught as seen).
                 if try !inserted(changed) { duplicates.append(row.line) }
             }
@@ -225,13 +227,21 @@ extension SQLiteCatalogStore: ProductLoader {
             var counts = MergeCounts(inserted: row["inserted"], updated: row["updated"])
             counts.unchanged = seen - counts.updated
 
+            // Each new grouping key gets its catalog item number, in key order.
+            if counts.updated + counts.inserted > 0 {
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO catalog_items (key)
+                    SELECT item_key FROM product_staging WHERE job_id = ? AND NOT unchanged ORDER BY item_key
+                    """, arguments: [jobID])
+            }
             if counts.updated > 0 {
                 try db.execute(sql: """
                     UPDATE products SET product_name = s.product_name, description = s.description, brand = s.brand,
                         category = s.category, price_units = s.price_units, currency = s.currency,
                         availability = s.availability, quantity = s.quantity, image_urls = s.image_urls,
                         attributes = s.attributes, content_hash = s.content_hash, row_fingerprint = s.row_fingerprint,
-                        gtin = s.gtin, mpn = s.mpn, status = 'active', feed_id = ?, updated_at = ?, change_batch = ?
+                        gtin = s.gtin, mpn = s.mpn, item_seq = (SELECT seq FROM catalog_items WHERE key = s.item_key),
+                        status = 'active', feed_id = ?, updated_at = ?, change_batch = ?
                     FROM product_staging s
                     WHERE s.job_id = ? AND NOT s.unchanged AND products.seq = s.product_seq
                     """, arguments: [feed.feedID, now, batch, jobID])
@@ -270,10 +280,11 @@ extension SQLiteCatalogStore: ProductLoader {
                 try db.execute(sql: """
                     INSERT INTO products (seq, product_id, partner_id, partner_name, sku, product_name, description, brand,
                         category, price_units, currency, availability, quantity, image_urls, attributes, content_hash,
-                        row_fingerprint, status, feed_id, created_at, updated_at, change_batch, gtin, mpn)
+                        row_fingerprint, status, feed_id, created_at, updated_at, change_batch, gtin, mpn, item_seq)
                     SELECT ?1 + n.rowid, 'PR' || printf('%05d', ?1 + n.rowid), ?2, ?3, s.sku, s.product_name, s.description,
                         s.brand, s.category, s.price_units, s.currency, s.availability, s.quantity, s.image_urls, s.attributes,
-                        s.content_hash, s.row_fingerprint, 'active', ?4, ?5, ?5, ?6, s.gtin, s.mpn
+                        s.content_hash, s.row_fingerprint, 'active', ?4, ?5, ?5, ?6, s.gtin, s.mpn,
+                        (SELECT seq FROM catalog_items WHERE key = s.item_key)
                     FROM temp.new_products n JOIN product_staging s ON s.rowid = n.staged
                     """, arguments: [last - counts.inserted, partnerID, feed.partnerName, feed.feedID, now, batch])
                 try db.execute(sql: "DROP TABLE temp.new_products")

@@ -5,6 +5,8 @@ import GRDB
 /// The embedded catalog store: one SQLite file in WAL mode, shared safely by several processes.
 public final class SQLiteCatalogStore: Sendable {
     let pool: DatabasePool
+    /// The read model's catalog items, kept in this file beside the products they group.
+    let catalogItems: SQLiteCatalogItems
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String) throws {
@@ -24,6 +26,7 @@ public final class SQLiteCatalogStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try SQLiteMigrations.migrator.migrate(pool)
+            catalogItems = try SQLiteCatalogItems(pool: pool)
         } catch let error as DatabaseError {
             throw CatalogError.storageUnavailable("Cannot open the embedded database at \(path): \(error.message ?? "\(error.resultCode)")")
         }

@@ -171,6 +171,7 @@ enum SQLiteMigrations {
         SQLiteCatalogItemMigrations.register(&migrator)
         SQLiteFeedFormatMigrations.register(&migrator)
         SQLiteSourceMigrations.register(&migrator)
+        SQLiteCatalogItemMigrations.registerItems(&migrator)
         return migrator
     }
 }

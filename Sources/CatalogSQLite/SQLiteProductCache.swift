@@ -8,6 +8,7 @@ import GRDB
 public final class SQLiteProductCache: ProductCacheStore, Sendable {
     let pool: DatabasePool
     public let path: String
+    let catalogItems: SQLiteCatalogItems
 
     /// Creates the cache at `path`, replacing any file a previous process left there.
     public init(path: String) throws {
@@ -26,6 +27,7 @@ public final class SQLiteProductCache: ProductCacheStore, Sendable {
             }
             pool = try DatabasePool(path: path, configuration: configuration)
             try pool.write { db in try db.execute(sql: Self.schema) }
+            catalogItems = try SQLiteCatalogItems(pool: pool)
         } catch {
             throw CatalogError.storageUnavailable("Cannot create the product cache at \(path): \(error)")
         }
@@ -52,7 +54,8 @@ public final class SQLiteProductCache: ProductCacheStore, Sendable {
             created_at DATETIME NOT NULL,
             updated_at DATETIME NOT NULL,
             gtin TEXT,
-            mpn TEXT
+            mpn TEXT,
+            item_seq INTEGER
         );
         """
 
@@ -66,6 +69,7 @@ public final class SQLiteProductCache: ProductCacheStore, Sendable {
         CREATE INDEX products_by_created ON products (status, created_at, seq);
         CREATE INDEX products_by_updated ON products (status, updated_at, seq);
         CREATE INDEX products_by_partner ON products (partner_name, status, seq);
+        CREATE INDEX products_by_item ON products (item_seq);
         """
 
     public func apply(_ products: [Product]) async throws {
@@ -91,7 +95,7 @@ public final class SQLiteProductCache: ProductCacheStore, Sendable {
     private static func upsert(_ products: [Product], into table: String, _ db: Database) throws {
         let upsert = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO \(table) (\(SQLiteCatalogStore.productColumns))
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for product in products {
             try upsert.execute(arguments: [
@@ -102,7 +106,7 @@ public final class SQLiteProductCache: ProductCacheStore, Sendable {
                 // can round a binary fraction down by one millisecond).
                 UTCMicroseconds.sqliteText(UTCMicroseconds.of(product.createdAt)),
                 UTCMicroseconds.sqliteText(UTCMicroseconds.of(product.updatedAt)),
-                product.gtin, product.mpn,
+                product.gtin, product.mpn, product.itemSeq,
             ])
         }
     }

@@ -13,14 +13,18 @@ extension Composition {
         let catalog = runtime.catalog
         guard let store = catalog.store as? PostgresCatalogStore else {
             let follower = ProductFeedFollower(
-                log: catalog.store, cache: nil, listeners: catalog.changeListeners, events: catalog.events, logger: logger)
+                log: catalog.store, cache: nil, items: catalog.store as? any CatalogItemIndex, listeners: catalog.changeListeners, events: catalog.events, logger: logger)
             try await follower.start(snapshot: nil)
-            return runtime.adding(ReadModelService(follower: follower, cache: nil))
+            var built = runtime.adding(ReadModelService(follower: follower, cache: nil))
+            if let embedded = catalog.store as? SQLiteCatalogStore {
+                built.catalog = catalog.withReadModel(FollowedReadModel(reader: embedded, follower: follower))
+            }
+            return built
         }
         let directory = settings.dataDirectory + "/cache"
         removeCachesOfDeadProcesses(in: directory)
         let cache = try SQLiteProductCache(path: directory + "/products-\(getpid()).sqlite")
-        let follower = ProductFeedFollower(log: store, cache: cache, listeners: catalog.changeListeners, events: catalog.events, logger: logger)
+        let follower = ProductFeedFollower(log: store, cache: cache, items: cache, listeners: catalog.changeListeners, events: catalog.events, logger: logger)
         let clock = ContinuousClock()
         let started = clock.now
         try await follower.start(snapshot: store)
@@ -30,7 +34,7 @@ extension Composition {
             "duration": .string("\(clock.now - started)"), "change": .string(token.encoded),
         ])
         var built = runtime.adding(ReadModelService(follower: follower, cache: cache))
-        built.catalog = catalog.withReadModel(FollowedProductCache(cache: cache, follower: follower))
+        built.catalog = catalog.withReadModel(FollowedReadModel(reader: cache, follower: follower))
         return built
     }
 }

@@ -30,10 +30,10 @@ import Testing
         let catalog = Catalog(store: store, objects: try FileObjectStore(root: app.directory.path + "/objects"), maxUploadBytes: 1 << 30,
                               events: events)
         let follower = ProductFeedFollower(
-            log: store, cache: cache, listeners: catalog.changeListeners, events: events, catchUpInterval: catchUpInterval, logger: logger)
+            log: store, cache: cache, items: cache, listeners: catalog.changeListeners, events: events, catchUpInterval: catchUpInterval, logger: logger)
         try await follower.start(snapshot: store)
         let running = BackgroundTask { await follower.run() }
-        return Node(app: app.node(catalog: catalog.withReadModel(FollowedProductCache(cache: cache, follower: follower))),
+        return Node(app: app.node(catalog: catalog.withReadModel(FollowedReadModel(reader: cache, follower: follower))),
                     cache: cache, follower: follower, running: running)
     }
 

@@ -69,13 +69,16 @@ struct TestApp {
         if let postgres = store as? PostgresCatalogStore {
             let cache = try SQLiteProductCache(path: directory.path + "/cache/products.sqlite")
             follower = ProductFeedFollower(
-                log: store, cache: cache, listeners: catalog.changeListeners, events: catalog.events, catchUpInterval: 1, logger: logger)
+                log: store, cache: cache, items: cache, listeners: catalog.changeListeners, events: catalog.events, catchUpInterval: 1, logger: logger)
             try await follower.start(snapshot: postgres)
-            catalog = catalog.withReadModel(FollowedProductCache(cache: cache, follower: follower))
+            catalog = catalog.withReadModel(FollowedReadModel(reader: cache, follower: follower))
         } else {
             follower = ProductFeedFollower(
-                log: store, cache: nil, listeners: catalog.changeListeners, events: catalog.events, catchUpInterval: 1, logger: logger)
+                log: store, cache: nil, items: store as? any CatalogItemIndex, listeners: catalog.changeListeners, events: catalog.events, catchUpInterval: 1, logger: logger)
             try await follower.start(snapshot: nil)
+            if let embedded = store as? SQLiteCatalogStore {
+                catalog = catalog.withReadModel(FollowedReadModel(reader: embedded, follower: follower))
+            }
         }
         // Keys from memory, as `serve` checks them; changes through this catalog refresh the table at once.
         // Following changes made elsewhere (`followKeys`) polls the store twice a second, which would cost

@@ -26,8 +26,8 @@ import Testing
     @Test func migrationsAreRecordedAndIdempotent() async throws {
         let url = try await TestPostgres.freshDatabaseURL()
         let first = try PostgresCatalogStore(url: url)
-        #expect(try await first.migrate() == ["001_spine", "002_etl", "003_byte_order_keys", "004_copy_staging", "005_read_path", "006_product_cache", "007_sales_rollup", "008_inventory_rollup", "009_row_fingerprints", "010_sku_spans", "011_task_queue", "012_dashboard_sessions", "013_change_feed", "014_events_webhooks", "015_gtin_mpn", "016_feed_formats", "017_sources"])
-        #expect(try await first.appliedMigrations() == ["001_spine", "002_etl", "003_byte_order_keys", "004_copy_staging", "005_read_path", "006_product_cache", "007_sales_rollup", "008_inventory_rollup", "009_row_fingerprints", "010_sku_spans", "011_task_queue", "012_dashboard_sessions", "013_change_feed", "014_events_webhooks", "015_gtin_mpn", "016_feed_formats", "017_sources"])
+        #expect(try await first.migrate() == ["001_spine", "002_etl", "003_byte_order_keys", "004_copy_staging", "005_read_path", "006_product_cache", "007_sales_rollup", "008_inventory_rollup", "009_row_fingerprints", "010_sku_spans", "011_task_queue", "012_dashboard_sessions", "013_change_feed", "014_events_webhooks", "015_gtin_mpn", "016_feed_formats", "017_sources", "018_catalog_items"])
+        #expect(try await first.appliedMigrations() == ["001_spine", "002_etl", "003_byte_order_keys", "004_copy_staging", "005_read_path", "006_product_cache", "007_sales_rollup", "008_inventory_rollup", "009_row_fingerprints", "010_sku_spans", "011_task_queue", "012_dashboard_sessions", "013_change_feed", "014_events_webhooks", "015_gtin_mpn", "016_feed_formats", "017_sources", "018_catalog_items"])
         let again = try PostgresCatalogStore(url: url)
         #expect(try await again.migrate() == [])
     }
@@ -39,7 +39,7 @@ import Testing
             for _ in 0..<4 { group.addTask { try await PostgresCatalogStore(url: url).migrate() } }
             return try await group.reduce(into: [String]()) { $0 += $1 }
         }
-        #expect(applied.sorted() == ["001_spine", "002_etl", "003_byte_order_keys", "004_copy_staging", "005_read_path", "006_product_cache", "007_sales_rollup", "008_inventory_rollup", "009_row_fingerprints", "010_sku_spans", "011_task_queue", "012_dashboard_sessions", "013_change_feed", "014_events_webhooks", "015_gtin_mpn", "016_feed_formats", "017_sources"])
+        #expect(applied.sorted() == ["001_spine", "002_etl", "003_byte_order_keys", "004_copy_staging", "005_read_path", "006_product_cache", "007_sales_rollup", "008_inventory_rollup", "009_row_fingerprints", "010_sku_spans", "011_task_queue", "012_dashboard_sessions", "013_change_feed", "014_events_webhooks", "015_gtin_mpn", "016_feed_formats", "017_sources", "018_catalog_items"])
     }
 
     /// Two clients stand in for two processes sharing the database.

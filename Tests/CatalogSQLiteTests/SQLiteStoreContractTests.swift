@@ -33,9 +33,9 @@ import Testing
     @Test func migrationsAreRecordedAndIdempotent() throws {
         let path = directory.path + "/catalog.sqlite"
         let first = try SQLiteCatalogStore(path: path)
-        #expect(try first.appliedMigrations() == ["001_spine", "002_etl", "003_diagnostics_by_line", "004_read_path", "005_sales_rollup", "006_row_fingerprints", "007_sku_spans", "008_task_queue", "009_dashboard_sessions", "010_change_feed", "011_events_webhooks", "012_gtin_mpn", "013_feed_formats", "014_sources"])
+        #expect(try first.appliedMigrations() == ["001_spine", "002_etl", "003_diagnostics_by_line", "004_read_path", "005_sales_rollup", "006_row_fingerprints", "007_sku_spans", "008_task_queue", "009_dashboard_sessions", "010_change_feed", "011_events_webhooks", "012_gtin_mpn", "013_feed_formats", "014_sources", "015_catalog_items"])
         let again = try SQLiteCatalogStore(path: path)
-        #expect(try again.appliedMigrations() == ["001_spine", "002_etl", "003_diagnostics_by_line", "004_read_path", "005_sales_rollup", "006_row_fingerprints", "007_sku_spans", "008_task_queue", "009_dashboard_sessions", "010_change_feed", "011_events_webhooks", "012_gtin_mpn", "013_feed_formats", "014_sources"])
+        #expect(try again.appliedMigrations() == ["001_spine", "002_etl", "003_diagnostics_by_line", "004_read_path", "005_sales_rollup", "006_row_fingerprints", "007_sku_spans", "008_task_queue", "009_dashboard_sessions", "010_change_feed", "011_events_webhooks", "012_gtin_mpn", "013_feed_formats", "014_sources", "015_catalog_items"])
     }
 
     @Test func databaseIsInWALMode() throws {

@@ -12,6 +12,7 @@ public enum IDKind: String, Sendable, CaseIterable, Codable {
     case webhookDelivery = "WD"
     case source = "SR"
     case sourceFetch = "SF"
+    case catalogItem = "CI"
 
     public var prefix: String { rawValue }
 

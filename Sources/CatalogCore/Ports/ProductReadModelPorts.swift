@@ -20,7 +20,7 @@ public protocol ProductSnapshotSource: Sendable {
 }
 
 /// A node's local copy of the products (PostgreSQL mode), read like the embedded store.
-public protocol ProductCacheStore: ProductReader {
+public protocol ProductCacheStore: ProductReader, CatalogItemReader, CatalogItemIndex {
     /// Stores products as they now are (any status), each replacing its earlier version.
     func apply(_ products: [Product]) async throws
 

@@ -9,6 +9,7 @@ import Synchronization
 public actor ProductFeedFollower {
     let log: any ProductChangeLog
     let cache: (any ProductCacheStore)?
+    let items: (any CatalogItemIndex)?
     let listeners: ProductChangeListeners
     let events: JobEvents
     let catchUpInterval: TimeInterval
@@ -24,13 +25,16 @@ public actor ProductFeedFollower {
     public nonisolated var appliedPosition: Int64 { position.load(ordering: .acquiring) }
 
     /// `cache`: the node's copy of the products to keep current; nil when the node reads the system of
-    /// record itself (embedded mode), where only the live streams follow.
+    /// record itself (embedded mode), where only the live streams follow. `items`: the catalog items to
+    /// keep current (the cache's, or the embedded store's own).
     public init(
-        log: any ProductChangeLog, cache: (any ProductCacheStore)?, listeners: ProductChangeListeners, events: JobEvents,
+        log: any ProductChangeLog, cache: (any ProductCacheStore)?, items: (any CatalogItemIndex)? = nil,
+        listeners: ProductChangeListeners, events: JobEvents,
         catchUpInterval: TimeInterval = 5, logger: Logger = Logger(label: "partner-catalog.read-model")
     ) {
         self.log = log
         self.cache = cache
+        self.items = items
         self.listeners = listeners
         self.events = events
         self.catchUpInterval = catchUpInterval
@@ -47,6 +51,9 @@ public actor ProductFeedFollower {
         } else {
             move(to: .after(batch: try await log.latestChangePosition()))
         }
+        // From the products as they are now: batches after the position above that this sees already are
+        // applied again below, which changes nothing.
+        try await items?.rebuild()
         try await catchUp()
     }
 
@@ -72,7 +79,7 @@ public actor ProductFeedFollower {
     /// first and published in one transaction.
     private func apply(_ batch: ChangeBatch, after afterSeq: Int64) async throws {
         let listening = !listeners.isEmpty
-        guard cache != nil || listening else { return }
+        guard cache != nil || items != nil || listening else { return }
         var after = afterSeq
         var staged = false
         while true {
@@ -86,6 +93,7 @@ public actor ProductFeedFollower {
                     staged = true
                 }
             }
+            try await items?.productsChanged(products, refresh: false)
             if listening, !products.isEmpty {
                 listeners.publish(batch, products.map { ProductChange(token: ChangeToken(position: batch.position, seq: $0.seq), product: $0) })
             }
@@ -93,6 +101,7 @@ public actor ProductFeedFollower {
             after = last.seq
         }
         if staged { try await cache?.publishPending() }
+        try await items?.refreshPending()
     }
 
     private func move(to token: ChangeToken) {

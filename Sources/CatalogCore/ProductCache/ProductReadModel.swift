@@ -1,7 +1,7 @@
 /// Where a node reads products from (§Products): the embedded store itself, or in PostgreSQL mode the
 /// node's local SQLite copy that follows the change feed. One read path either way: the same queries
 /// over the same indexes.
-public protocol ProductReadModel: ProductReader {
+public protocol ProductReadModel: ProductReader, CatalogItemReader {
     /// Returns once this node serves the changes committed at `position`, or `timeout` passed (false).
     func waitUntilApplied(_ position: Int64, timeout: Double) async -> Bool
 
@@ -9,18 +9,22 @@ public protocol ProductReadModel: ProductReader {
     func servedPosition() async throws -> Int64
 }
 
-/// The node's product cache as the read model, kept current by `follower`.
-public struct FollowedProductCache: ProductReadModel {
-    let cache: any ProductCacheStore
+/// A read model kept current by `follower`: the node's product cache (PostgreSQL mode), or the embedded
+/// store, whose products are current at commit but whose catalog items follow the feed; either way a
+/// finished job is served once the follower has applied it.
+public struct FollowedReadModel: ProductReadModel {
+    let reader: any ProductReader & CatalogItemReader
     let follower: ProductFeedFollower
 
-    public init(cache: any ProductCacheStore, follower: ProductFeedFollower) {
-        self.cache = cache
+    public init(reader: any ProductReader & CatalogItemReader, follower: ProductFeedFollower) {
+        self.reader = reader
         self.follower = follower
     }
 
-    public func product(id: String) async throws -> Product? { try await cache.product(id: id) }
-    public func listProducts(_ query: ProductQuery) async throws -> ProductPage { try await cache.listProducts(query) }
+    public func product(id: String) async throws -> Product? { try await reader.product(id: id) }
+    public func listProducts(_ query: ProductQuery) async throws -> ProductPage { try await reader.listProducts(query) }
+    public func listItems(_ query: CatalogItemQuery) async throws -> CatalogItemPage { try await reader.listItems(query) }
+    public func item(id: String, scope: String) async throws -> (CatalogItem, [Product])? { try await reader.item(id: id, scope: scope) }
 
     public func waitUntilApplied(_ position: Int64, timeout: Double) async -> Bool {
         await follower.waitUntilApplied(position, timeout: timeout)

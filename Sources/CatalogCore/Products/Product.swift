@@ -32,13 +32,16 @@ public struct Product: Sendable, Equatable {
     public var gtin: String?
     /// Manufacturer part number, or nil.
     public var mpn: String?
+    /// The catalog item this product is an offer of (`CatalogItemKey`, numbered by the system of record).
+    public var itemSeq: Int64?
 
     public init(
         seq: Int64, productID: String, partnerName: String, sku: String, productName: String, description: String?,
         brand: String?, category: String?, price: ExactDecimal, currency: String, availability: String, quantity: Int64?,
         imageURLsJSON: String, attributesJSON: String, status: ProductStatus, feedID: String, createdAt: Date, updatedAt: Date,
-        gtin: String? = nil, mpn: String? = nil
+        gtin: String? = nil, mpn: String? = nil, itemSeq: Int64? = nil
     ) {
+        self.itemSeq = itemSeq
         self.gtin = gtin
         self.mpn = mpn
         self.seq = seq

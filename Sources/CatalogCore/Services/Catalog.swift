@@ -43,6 +43,7 @@ public struct Catalog: Sendable {
     public var feeds: FeedQueries { FeedQueries(store: store, objects: objects) }
     public var jobs: JobQueries { JobQueries(store: store) }
     public var products: ProductQueries { ProductQueries(reader: readModel) }
+    public var catalogItems: CatalogItemQueries { CatalogItemQueries(reader: readModel) }
     public var changes: ProductChangeQueries { ProductChangeQueries(log: store) }
     public var eventLog: EventQueries { EventQueries(log: store) }
     public var webhooks: WebhookService { WebhookService(store: store, clock: clock, targets: targets) }
@@ -89,4 +90,6 @@ struct NoReadModel: ProductReadModel {
     func listProducts(_ query: ProductQuery) async throws -> ProductPage { throw CatalogError(.internal, "This process has no product read model.") }
     func waitUntilApplied(_ position: Int64, timeout: Double) async -> Bool { true }
     func servedPosition() async throws -> Int64 { throw CatalogError(.internal, "This process has no product read model.") }
+    func listItems(_ query: CatalogItemQuery) async throws -> CatalogItemPage { throw CatalogError(.internal, "This process has no product read model.") }
+    func item(id: String, scope: String) async throws -> (CatalogItem, [Product])? { throw CatalogError(.internal, "This process has no product read model.") }
 }

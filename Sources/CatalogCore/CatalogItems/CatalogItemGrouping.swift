@@ -1,0 +1,66 @@
+/// How an item's figures follow from its offers (§Unified catalog); the read model stores what this
+/// computes, for the whole catalog and for each partner's own offers.
+public enum CatalogItemGrouping {
+    /// The item as every audience sees it: all active offers (scope "") and each partner's own.
+    /// `offers`: the item's active offers, any order.
+    public static func views(itemSeq: Int64, offers: [Product]) -> [CatalogItem] {
+        let active = offers.filter { $0.status == .active }.sorted { $0.seq < $1.seq }
+        guard !active.isEmpty else { return [] }
+        var views = [item(itemSeq: itemSeq, scope: "", offers: active)]
+        let partners = Set(active.map(\.partnerName))
+        // One partner's item is the whole item under its name.
+        if partners.count == 1 {
+            var own = views[0]
+            own.scope = active[0].partnerName
+            views.append(own)
+        } else {
+            for partner in partners.sorted() {
+                views.append(item(itemSeq: itemSeq, scope: partner, offers: active.filter { $0.partnerName == partner }))
+            }
+        }
+        return views
+    }
+
+    /// `offers`: active, non-empty, in product order.
+    static func item(itemSeq: Int64, scope: String, offers: [Product]) -> CatalogItem {
+        let representative = offers.max { filledFields($0) < filledFields($1) || (filledFields($0) == filledFields($1) && $0.seq > $1.seq) }!
+        var byCurrency: [String: [Product]] = [:]
+        for offer in offers { byCurrency[offer.currency, default: []].append(offer) }
+        let prices = byCurrency.keys.sorted().map { currency in
+            let group = byCurrency[currency]!
+            let inStock = group.filter { $0.availability == Availability.inStock.rawValue }
+            let best = (inStock.isEmpty ? group : inStock).min { ($0.price.units, $0.seq) < ($1.price.units, $1.seq) }!
+            return CatalogItemPrices(
+                currency: currency, min: group.map(\.price).min { $0.units < $1.units }!,
+                max: group.map(\.price).max { $0.units < $1.units }!, offers: group.count, best: CatalogOffer(best))
+        }
+        let currency = prices.max { $0.offers < $1.offers || ($0.offers == $1.offers && $0.currency > $1.currency) }!.currency
+        return CatalogItem(
+            seq: itemSeq, scope: scope,
+            gtin: representative.gtin ?? offers.lazy.compactMap(\.gtin).first,
+            brand: representative.brand ?? offers.lazy.compactMap(\.brand).first,
+            mpn: representative.mpn ?? offers.lazy.compactMap(\.mpn).first,
+            productName: representative.productName, category: representative.category ?? offers.lazy.compactMap(\.category).first,
+            imageURLsJSON: representative.imageURLsJSON, offers: offers.count, currency: currency, prices: prices,
+            availabilities: Set(offers.map(\.availability)).sorted(), searchText: searchText(offers))
+    }
+
+    static func searchText(_ offers: [Product]) -> String {
+        var seen: Set<String> = []
+        var lines: [String] = []
+        for text in offers.flatMap({ [$0.productName, $0.brand, $0.mpn, $0.gtin].compactMap { $0 } }) where seen.insert(text).inserted {
+            lines.append(text)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// How complete an offer's description is: the fields it fills of those that may be empty.
+    static func filledFields(_ product: Product) -> Int {
+        let optional: [Bool] = [
+            product.description?.isEmpty == false, product.brand?.isEmpty == false, product.category?.isEmpty == false,
+            product.gtin != nil, product.mpn != nil, product.quantity != nil,
+            product.imageURLsJSON != "[]", product.attributesJSON != "{}",
+        ]
+        return optional.filter { $0 }.count
+    }
+}

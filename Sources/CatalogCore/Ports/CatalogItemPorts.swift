@@ -1,0 +1,21 @@
+/// The read model's catalog items (§Unified catalog): kept current from the change feed's products.
+public protocol CatalogItemIndex: Sendable {
+    /// Notes changed products (any status) and brings the items they leave and join up to date. A
+    /// store that shows a batch's products later (`ProductCacheStore.stagePending`) calls with
+    /// `refresh: false` per page and `refreshPending()` once they are visible.
+    func productsChanged(_ products: [Product], refresh: Bool) async throws
+
+    /// Brings up to date every item noted by `productsChanged(_:refresh: false)`.
+    func refreshPending() async throws
+
+    /// Groups every active product afresh (at start-up); returns how many items there are.
+    @discardableResult
+    func rebuild() async throws -> Int
+}
+
+public protocol CatalogItemReader: Sendable {
+    func listItems(_ query: CatalogItemQuery) async throws -> CatalogItemPage
+
+    /// The item as `scope` sees it, with its offers (cheapest first); nil when it has none there.
+    func item(id: String, scope: String) async throws -> (CatalogItem, [Product])?
+}

@@ -1,0 +1,149 @@
+import CatalogCore
+import Foundation
+import GRDB
+
+/// The catalog items of a read model (§Unified catalog), beside its `products` table: the embedded
+/// store's own, or a node's cache. Derived data, rebuilt at start-up and kept current from the change
+/// feed's products; the figures come from `CatalogItemGrouping`, stored per audience (`scope`).
+struct SQLiteCatalogItems: Sendable {
+    let pool: DatabasePool
+
+    /// `item_members`: which item each active product is an offer of, as last applied (the products
+    /// table may already hold the next state, in the embedded store). `item_pending`: items to refresh.
+    static let schema = """
+        CREATE TABLE IF NOT EXISTS item_members (product_seq INTEGER PRIMARY KEY, item_seq INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS item_pending (item_seq INTEGER PRIMARY KEY);
+        CREATE TABLE IF NOT EXISTS item_views (
+            item_seq INTEGER NOT NULL,
+            scope TEXT NOT NULL,
+            gtin TEXT,
+            brand TEXT,
+            mpn TEXT,
+            product_name TEXT NOT NULL,
+            category TEXT,
+            image_urls TEXT NOT NULL,
+            offers INTEGER NOT NULL,
+            currency TEXT NOT NULL,
+            best_units INTEGER NOT NULL,
+            availabilities INTEGER NOT NULL,
+            search TEXT NOT NULL,
+            PRIMARY KEY (item_seq, scope)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS item_views_by_name ON item_views (scope, product_name, item_seq);
+        CREATE INDEX IF NOT EXISTS item_views_by_price ON item_views (scope, best_units, item_seq);
+        CREATE INDEX IF NOT EXISTS item_views_by_offers ON item_views (scope, offers, item_seq);
+        CREATE TABLE IF NOT EXISTS item_prices (
+            item_seq INTEGER NOT NULL,
+            scope TEXT NOT NULL,
+            currency TEXT NOT NULL,
+            min_units INTEGER NOT NULL,
+            max_units INTEGER NOT NULL,
+            offers INTEGER NOT NULL,
+            best_product_seq INTEGER NOT NULL,
+            best_product_id TEXT NOT NULL,
+            best_partner TEXT NOT NULL,
+            best_units INTEGER NOT NULL,
+            best_availability TEXT NOT NULL,
+            PRIMARY KEY (item_seq, scope, currency)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS item_prices_by_price ON item_prices (scope, currency, best_units, item_seq);
+        """
+
+    init(pool: DatabasePool) throws {
+        self.pool = pool
+        try pool.write { db in try db.execute(sql: Self.schema) }
+    }
+
+    /// Items refreshed per transaction: a large feed's refresh never holds the writer long.
+    static let refreshChunk = 500
+
+    func productsChanged(_ products: [Product], refresh: Bool) async throws {
+        try await pool.write { db in
+            let member = try db.cachedStatement(sql: "SELECT item_seq FROM item_members WHERE product_seq = ?")
+            let join = try db.cachedStatement(sql: "INSERT OR REPLACE INTO item_members (product_seq, item_seq) VALUES (?, ?)")
+            let leave = try db.cachedStatement(sql: "DELETE FROM item_members WHERE product_seq = ?")
+            let pending = try db.cachedStatement(sql: "INSERT OR IGNORE INTO item_pending (item_seq) VALUES (?)")
+            for product in products {
+                let before = try Int64.fetchOne(member, arguments: [product.seq])
+                let now = product.status == .active ? product.itemSeq : nil
+                if let now {
+                    if now != before { try join.execute(arguments: [product.seq, now]) }
+                    try pending.execute(arguments: [now])
+                } else if before != nil {
+                    try leave.execute(arguments: [product.seq])
+                }
+                if let before, before != now { try pending.execute(arguments: [before]) }
+            }
+        }
+        if refresh { try await refreshPending() }
+    }
+
+    func refreshPending() async throws {
+        while try await pool.write({ db in try Self.refreshSome(db) }) {}
+    }
+
+    func rebuild() async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: """
+                DELETE FROM item_members; DELETE FROM item_pending; DELETE FROM item_views; DELETE FROM item_prices;
+                INSERT INTO item_members (product_seq, item_seq)
+                    SELECT seq, item_seq FROM products WHERE status = 'active' AND item_seq IS NOT NULL;
+                INSERT OR IGNORE INTO item_pending (item_seq) SELECT item_seq FROM item_members;
+                """)
+        }
+        try await refreshPending()
+        return try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM item_views WHERE scope = ''") ?? 0 }
+    }
+
+    /// Refreshes up to `refreshChunk` pending items from their active offers; false when none was pending.
+    private static func refreshSome(_ db: Database) throws -> Bool {
+        let items = try Int64.fetchAll(db, sql: "SELECT item_seq FROM item_pending LIMIT ?", arguments: [refreshChunk])
+        guard !items.isEmpty else { return false }
+        let list = items.map(String.init).joined(separator: ",")
+        let offers = try Row.fetchAll(db, sql: """
+            SELECT \(SQLiteCatalogStore.productColumns) FROM products
+            WHERE item_seq IN (\(list)) AND status = 'active' ORDER BY item_seq, seq
+            """).map(SQLiteCatalogStore.product(from:))
+        // The members, not the products' item_seq, say which offers an item has (they agree once caught up).
+        let members = Set(try Int64.fetchAll(db, sql: "SELECT product_seq FROM item_members WHERE item_seq IN (\(list))"))
+        var byItem: [Int64: [Product]] = [:]
+        for offer in offers where members.contains(offer.seq) { byItem[offer.itemSeq!, default: []].append(offer) }
+        try db.execute(sql: "DELETE FROM item_views WHERE item_seq IN (\(list))")
+        try db.execute(sql: "DELETE FROM item_prices WHERE item_seq IN (\(list))")
+        let view = try db.cachedStatement(sql: """
+            INSERT INTO item_views (item_seq, scope, gtin, brand, mpn, product_name, category, image_urls, offers, currency,
+                best_units, availabilities, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let price = try db.cachedStatement(sql: """
+            INSERT INTO item_prices (item_seq, scope, currency, min_units, max_units, offers, best_product_seq, best_product_id,
+                best_partner, best_units, best_availability) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (itemSeq, itemOffers) in byItem {
+            for item in CatalogItemGrouping.views(itemSeq: itemSeq, offers: itemOffers) {
+                let shown = item.prices(in: item.currency)!
+                try view.execute(arguments: [
+                    item.seq, item.scope, item.gtin, item.brand, item.mpn, item.productName, item.category, item.imageURLsJSON,
+                    item.offers, item.currency, shown.best.price.units, availabilityMask(item.availabilities), item.searchText,
+                ])
+                for figures in item.prices {
+                    try price.execute(arguments: [
+                        item.seq, item.scope, figures.currency, figures.min.units, figures.max.units, figures.offers,
+                        figures.best.productSeq, figures.best.productID, figures.best.partnerName, figures.best.price.units,
+                        figures.best.availability,
+                    ])
+                }
+            }
+        }
+        try db.execute(sql: "DELETE FROM item_pending WHERE item_seq IN (\(list))")
+        return true
+    }
+
+    /// One bit per `Availability` case, in declaration order.
+    static func availabilityMask<S: Sequence<String>>(_ values: S) -> Int64 {
+        var mask: Int64 = 0
+        for value in values {
+            if let index = Availability.allCases.firstIndex(where: { $0.rawValue == value }) { mask |= 1 << Int64(index) }
+        }
+        return mask
+    }
+}
