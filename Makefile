@@ -45,6 +45,7 @@ bench: release
 	bench/s3.sh
 	bench/sources.sh
 	bench/events.sh
+	bench/catalog-items.sh
 
 ## Reliability drills with the release binary: 50 kill -9s during uploads and jobs (scripts/drill.sh)
 ## and hostile request shapes while /health is timed (scripts/abuse.sh); each prints a table.

@@ -12,6 +12,7 @@ struct SQLiteCatalogItems: Sendable {
     /// table may already hold the next state, in the embedded store). `item_pending`: items to refresh.
     static let schema = """
         CREATE TABLE IF NOT EXISTS item_members (product_seq INTEGER PRIMARY KEY, item_seq INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS item_members_by_item ON item_members (item_seq);
         CREATE TABLE IF NOT EXISTS item_pending (item_seq INTEGER PRIMARY KEY);
         CREATE TABLE IF NOT EXISTS item_views (
             item_seq INTEGER NOT NULL,
@@ -29,9 +30,6 @@ struct SQLiteCatalogItems: Sendable {
             search TEXT NOT NULL,
             PRIMARY KEY (item_seq, scope)
         ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS item_views_by_name ON item_views (scope, product_name, item_seq);
-        CREATE INDEX IF NOT EXISTS item_views_by_price ON item_views (scope, best_units, item_seq);
-        CREATE INDEX IF NOT EXISTS item_views_by_offers ON item_views (scope, offers, item_seq);
         CREATE TABLE IF NOT EXISTS item_prices (
             item_seq INTEGER NOT NULL,
             scope TEXT NOT NULL,
@@ -46,16 +44,30 @@ struct SQLiteCatalogItems: Sendable {
             best_availability TEXT NOT NULL,
             PRIMARY KEY (item_seq, scope, currency)
         ) WITHOUT ROWID;
+        """
+
+    /// The sort indexes: dropped while a rebuild loads every item, built after (far faster than row by row).
+    static let sortIndexes = """
+        CREATE INDEX IF NOT EXISTS item_views_by_name ON item_views (scope, product_name, item_seq);
+        CREATE INDEX IF NOT EXISTS item_views_by_price ON item_views (scope, best_units, item_seq);
+        CREATE INDEX IF NOT EXISTS item_views_by_offers ON item_views (scope, offers, item_seq);
         CREATE INDEX IF NOT EXISTS item_prices_by_price ON item_prices (scope, currency, best_units, item_seq);
+        """
+    static let dropSortIndexes = """
+        DROP INDEX IF EXISTS item_views_by_name; DROP INDEX IF EXISTS item_views_by_price;
+        DROP INDEX IF EXISTS item_views_by_offers; DROP INDEX IF EXISTS item_prices_by_price;
         """
 
     init(pool: DatabasePool) throws {
         self.pool = pool
-        try pool.write { db in try db.execute(sql: Self.schema) }
+        try pool.write { db in
+            try db.execute(sql: Self.schema)
+            try db.execute(sql: Self.sortIndexes)
+        }
     }
 
-    /// Items refreshed per transaction: a large feed's refresh never holds the writer long.
-    static let refreshChunk = 500
+    /// Items refreshed per transaction: few commits, and a large feed's refresh never holds the writer long.
+    static let refreshChunk = 5000
 
     func productsChanged(_ products: [Product], refresh: Bool) async throws {
         try await pool.write { db in
@@ -84,6 +96,7 @@ struct SQLiteCatalogItems: Sendable {
 
     func rebuild() async throws -> Int {
         try await pool.write { db in
+            try db.execute(sql: Self.dropSortIndexes)
             try db.execute(sql: """
                 DELETE FROM item_members; DELETE FROM item_pending; DELETE FROM item_views; DELETE FROM item_prices;
                 INSERT INTO item_members (product_seq, item_seq)
@@ -92,6 +105,7 @@ struct SQLiteCatalogItems: Sendable {
                 """)
         }
         try await refreshPending()
+        try await pool.write { db in try db.execute(sql: Self.sortIndexes) }
         return try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM item_views WHERE scope = ''") ?? 0 }
     }
 
@@ -100,37 +114,72 @@ struct SQLiteCatalogItems: Sendable {
         let items = try Int64.fetchAll(db, sql: "SELECT item_seq FROM item_pending LIMIT ?", arguments: [refreshChunk])
         guard !items.isEmpty else { return false }
         let list = items.map(String.init).joined(separator: ",")
-        let offers = try Row.fetchAll(db, sql: """
-            SELECT \(SQLiteCatalogStore.productColumns) FROM products
-            WHERE item_seq IN (\(list)) AND status = 'active' ORDER BY item_seq, seq
-            """).map(SQLiteCatalogStore.product(from:))
         // The members, not the products' item_seq, say which offers an item has (they agree once caught up).
         let members = Set(try Int64.fetchAll(db, sql: "SELECT product_seq FROM item_members WHERE item_seq IN (\(list))"))
-        var byItem: [Int64: [Product]] = [:]
-        for offer in offers where members.contains(offer.seq) { byItem[offer.itemSeq!, default: []].append(offer) }
+        var byItem: [Int64: [ItemOffer]] = [:]
+        // Only what grouping reads, through the C API (this runs for every item at start-up). `+status`
+        // keeps SQLite on the item index (without statistics it chose the status index and scanned).
+        let statement = try db.makeStatement(sql: """
+            SELECT seq, product_id, partner_name, product_name, brand, category, gtin, mpn, price_units, currency, availability,
+                image_urls, item_seq, coalesce(description, '') <> '', quantity IS NOT NULL, attributes <> '{}'
+            FROM products WHERE item_seq IN (\(list)) AND +status = 'active'
+            """)
+        let offers = SQLiteRawStatement(statement)
+        while try offers.step(db) {
+            let seq = offers.int64(0)
+            guard members.contains(seq) else { continue }
+            byItem[offers.int64(12), default: []].append(ItemOffer(
+                seq: seq, productID: offers.string(1) ?? "", partnerName: offers.string(2) ?? "", productName: offers.string(3) ?? "",
+                brand: offers.string(4), category: offers.string(5), gtin: offers.string(6), mpn: offers.string(7),
+                price: ExactDecimal(units: offers.int64(8)), currency: offers.string(9) ?? "", availability: offers.string(10) ?? "",
+                imageURLsJSON: offers.string(11) ?? "[]", hasDescription: offers.int64(13) != 0, hasQuantity: offers.int64(14) != 0,
+                hasAttributes: offers.int64(15) != 0))
+        }
+        withExtendedLifetime(statement) {}
         try db.execute(sql: "DELETE FROM item_views WHERE item_seq IN (\(list))")
         try db.execute(sql: "DELETE FROM item_prices WHERE item_seq IN (\(list))")
-        let view = try db.cachedStatement(sql: """
+        let view = SQLiteRawStatement(try db.cachedStatement(sql: """
             INSERT INTO item_views (item_seq, scope, gtin, brand, mpn, product_name, category, image_urls, offers, currency,
                 best_units, availabilities, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        let price = try db.cachedStatement(sql: """
+            """))
+        let price = SQLiteRawStatement(try db.cachedStatement(sql: """
             INSERT INTO item_prices (item_seq, scope, currency, min_units, max_units, offers, best_product_seq, best_product_id,
                 best_partner, best_units, best_availability) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+            """))
+        view.reset()
+        price.reset()
         for (itemSeq, itemOffers) in byItem {
             for item in CatalogItemGrouping.views(itemSeq: itemSeq, offers: itemOffers) {
                 let shown = item.prices(in: item.currency)!
-                try view.execute(arguments: [
-                    item.seq, item.scope, item.gtin, item.brand, item.mpn, item.productName, item.category, item.imageURLsJSON,
-                    item.offers, item.currency, shown.best.price.units, availabilityMask(item.availabilities), item.searchText,
-                ])
+                view.bind(1, item.seq)
+                view.bind(2, item.scope)
+                view.bind(3, item.gtin)
+                view.bind(4, item.brand)
+                view.bind(5, item.mpn)
+                view.bind(6, item.productName)
+                view.bind(7, item.category)
+                view.bind(8, item.imageURLsJSON)
+                view.bind(9, Int64(item.offers))
+                view.bind(10, item.currency)
+                view.bind(11, shown.best.price.units)
+                view.bind(12, availabilityMask(item.availabilities))
+                view.bind(13, item.searchText)
+                _ = try view.step(db)
+                view.resetKeepingBindings()
                 for figures in item.prices {
-                    try price.execute(arguments: [
-                        item.seq, item.scope, figures.currency, figures.min.units, figures.max.units, figures.offers,
-                        figures.best.productSeq, figures.best.productID, figures.best.partnerName, figures.best.price.units,
-                        figures.best.availability,
-                    ])
+                    price.bind(1, item.seq)
+                    price.bind(2, item.scope)
+                    price.bind(3, figures.currency)
+                    price.bind(4, figures.min.units)
+                    price.bind(5, figures.max.units)
+                    price.bind(6, Int64(figures.offers))
+                    price.bind(7, figures.best.productSeq)
+                    price.bind(8, figures.best.productID)
+                    price.bind(9, figures.best.partnerName)
+                    price.bind(10, figures.best.price.units)
+                    price.bind(11, figures.best.availability)
+                    _ = try price.step(db)
+                    price.resetKeepingBindings()
                 }
             }
         }

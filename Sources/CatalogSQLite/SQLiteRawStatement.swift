@@ -62,6 +62,13 @@ struct SQLiteRawStatement {
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
+    /// The text in `column`; nil for NULL.
+    func string(_ column: Int32) -> String? {
+        guard let pointer = sqlite3_column_text(handle, column) else { return nil }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+    }
+
     /// Whether the text in `column` has exactly the UTF-8 bytes of `value`.
     func text(_ column: Int32, equals value: String) -> Bool {
         guard let pointer = sqlite3_column_text(handle, column) else { return false }

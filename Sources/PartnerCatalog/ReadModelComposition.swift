@@ -12,8 +12,11 @@ extension Composition {
     static func withReadModel(_ runtime: Runtime, _ settings: StoreSettings, logger: Logger) async throws -> Runtime {
         let catalog = runtime.catalog
         guard let store = catalog.store as? PostgresCatalogStore else {
+            // No notifications between processes here: a `worker` beside `serve` finishes jobs that only a
+            // look at the local change feed reveals, so the look comes twice a second (it costs one indexed read).
             let follower = ProductFeedFollower(
-                log: catalog.store, cache: nil, items: catalog.store as? any CatalogItemIndex, listeners: catalog.changeListeners, events: catalog.events, logger: logger)
+                log: catalog.store, cache: nil, items: catalog.store as? any CatalogItemIndex, listeners: catalog.changeListeners,
+                events: catalog.events, catchUpInterval: 0.5, logger: logger)
             try await follower.start(snapshot: nil)
             var built = runtime.adding(ReadModelService(follower: follower, cache: nil))
             if let embedded = catalog.store as? SQLiteCatalogStore {

@@ -138,4 +138,74 @@ import Testing
         }
         #expect(Set(seen) == Set(expected.values), "round \(round): \(seen) vs \(expected.values)")
     }
+
+    /// A walk over every sort and order while feeds change prices and add offers between its pages:
+    /// every item that existed before and was not touched comes exactly once, only a touched item may
+    /// come twice, and the walk never goes backwards.
+    @Test(arguments: StoreKind.allCases)
+    func walksReturnEachUntouchedItemOnceWhileFeedsChangeThem(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
+        let (_, p0) = try await app.createPartner("p0")
+        let (_, p1) = try await app.createPartner("p1")
+        let seed = UInt64.random(in: 0...UInt64.max)
+        try await app.testWithWorker { client in
+            var random = SeededRandom(seed: seed)
+            // 24 GTINs; each partner offers a random two thirds of them.
+            func row(_ k: Int, _ price: Int) -> String {
+                let body = String(format: "%012d", 400_000_000_000 + k)
+                let total = body.enumerated().reduce(0) { $0 + Int(String($1.element))! * ($1.offset % 2 == 0 ? 1 : 3) }
+                return "S\(k),Item \(k % 7) \(k),\(price).00,\(k % 3 == 0 ? "out_of_stock" : "in_stock"),\(body)\((10 - total % 10) % 10)\n"
+            }
+            for key in [p0, p1] {
+                let rows = (0..<24).filter { _ in Int.random(in: 0..<3, using: &random) > 0 }
+                _ = try await client.load("sku,product_name,price,availability,gtin\n" + rows.map { row($0, Int.random(in: 10...99, using: &random)) }.joined(), key: key)
+            }
+            var nextNew = 100
+            for sort in ["product_name", "best_price", "offers"] {
+                for order in ["asc", "desc"] {
+                    let before = Set(try await client.walk("/catalog/items?limit=200", key: app.adminKey).map { $0["item_id"] as! String })
+                    var changed: Set<String> = []
+                    let uri = "/catalog/items?sort_by=\(sort)&order=\(order)&limit=3"
+                    let walked = try await client.walk(uri, key: app.adminKey) { page in
+                        guard page % 2 == 0 else { return }
+                        let ks = (0..<24).shuffled(using: &random).prefix(3)
+                        changed.formUnion(ks.map { "S\($0)" })
+                        nextNew += 1
+                        _ = try await client.load("sku,product_name,price,availability,gtin\n" + ks.map { row($0, Int.random(in: 10...99, using: &random)) }.joined()
+                            + row(nextNew, 50), key: [p0, p1][page % 4 == 0 ? 0 : 1])
+                    }
+                    var touched: Set<String> = []
+                    for item in try await client.walk("/catalog/items?limit=200", key: app.adminKey) {
+                        let offers = try await client.get("/catalog/items/\(item["item_id"] as! String)", key: app.adminKey).json["offer_list"] as? [[String: Any]] ?? []
+                        if offers.contains(where: { changed.contains($0["sku"] as? String ?? "") }) { touched.insert(item["item_id"] as! String) }
+                    }
+                    let ids = walked.map { $0["item_id"] as! String }
+                    let context = Comment(rawValue: "seed \(seed): \(uri)")
+                    for id in before.subtracting(touched) { #expect(ids.filter { $0 == id }.count == 1, "\(id) \(context)") }
+                    let repeated = Set(Dictionary(grouping: ids, by: { $0 }).filter { $0.value.count > 1 }.keys)
+                    #expect(repeated.isSubset(of: touched), context)
+                    for (a, b) in zip(walked, walked.dropFirst()) {
+                        #expect(Self.inOrder(a, b, sort: sort, ascending: order == "asc"), "\(a["item_id"] ?? "") then \(b["item_id"] ?? "") \(context)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether two returned items follow each other (ties broken by item number).
+    static func inOrder(_ a: [String: Any], _ b: [String: Any], sort: String, ascending: Bool) -> Bool {
+        let number = { (item: [String: Any]) in Int((item["item_id"] as! String).dropFirst(2))! }
+        let tie = ascending ? number(a) < number(b) : number(a) > number(b)
+        func compare<T: Comparable>(_ x: T, _ y: T) -> Bool { x == y ? tie : (ascending ? x < y : x > y) }
+        switch sort {
+        case "product_name":
+            let (x, y) = (a["product_name"] as! String, b["product_name"] as! String)
+            guard x != y else { return tie }
+            return ascending ? x.utf8.lexicographicallyPrecedes(y.utf8) : y.utf8.lexicographicallyPrecedes(x.utf8)
+        case "offers": return compare(a["offers"] as! Int, b["offers"] as! Int)
+        default:
+            let price = { (item: [String: Any]) in ((item["best_offer"] as? [String: Any])?["price"] as? NSNumber)?.decimalValue ?? 0 }
+            return compare(price(a), price(b))
+        }
+    }
 }

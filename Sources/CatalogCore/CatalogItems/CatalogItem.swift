@@ -81,8 +81,58 @@ public struct CatalogOffer: Sendable, Equatable {
         self.availability = availability
     }
 
+    public init(_ offer: ItemOffer) {
+        self.init(productSeq: offer.seq, productID: offer.productID, partnerName: offer.partnerName,
+                  price: offer.price, currency: offer.currency, availability: offer.availability)
+    }
+}
+
+/// What grouping needs of an active product: a read model reads just this for the items it regroups.
+public struct ItemOffer: Sendable, Equatable {
+    public var seq: Int64
+    public var productID: String
+    public var partnerName: String
+    public var productName: String
+    public var brand: String?
+    public var category: String?
+    public var gtin: String?
+    public var mpn: String?
+    public var price: ExactDecimal
+    public var currency: String
+    public var availability: String
+    public var imageURLsJSON: String
+    /// How complete the offer's description is: the fields it fills of those that may be empty.
+    public var filledFields: Int
+
+    public init(
+        seq: Int64, productID: String, partnerName: String, productName: String, brand: String?, category: String?,
+        gtin: String?, mpn: String?, price: ExactDecimal, currency: String, availability: String, imageURLsJSON: String,
+        hasDescription: Bool, hasQuantity: Bool, hasAttributes: Bool
+    ) {
+        self.seq = seq
+        self.productID = productID
+        self.partnerName = partnerName
+        self.productName = productName
+        self.brand = brand
+        self.category = category
+        self.gtin = gtin
+        self.mpn = mpn
+        self.price = price
+        self.currency = currency
+        self.availability = availability
+        self.imageURLsJSON = imageURLsJSON
+        filledFields = [
+            hasDescription, brand?.isEmpty == false, category?.isEmpty == false, gtin != nil, mpn != nil, hasQuantity,
+            imageURLsJSON != "[]", hasAttributes,
+        ].filter { $0 }.count
+    }
+
     public init(_ product: Product) {
-        self.init(productSeq: product.seq, productID: product.productID, partnerName: product.partnerName,
-                  price: product.price, currency: product.currency, availability: product.availability)
+        self.init(
+            seq: product.seq, productID: product.productID, partnerName: product.partnerName, productName: product.productName,
+            brand: product.brand, category: product.category, gtin: product.gtin, mpn: product.mpn, price: product.price,
+            currency: product.currency, availability: product.availability, imageURLsJSON: product.imageURLsJSON,
+            hasDescription: product.description?.isEmpty == false, hasQuantity: product.quantity != nil,
+            hasAttributes: product.attributesJSON != "{}")
     }
 }

@@ -3,8 +3,8 @@
 public enum CatalogItemGrouping {
     /// The item as every audience sees it: all active offers (scope "") and each partner's own.
     /// `offers`: the item's active offers, any order.
-    public static func views(itemSeq: Int64, offers: [Product]) -> [CatalogItem] {
-        let active = offers.filter { $0.status == .active }.sorted { $0.seq < $1.seq }
+    public static func views(itemSeq: Int64, offers: [ItemOffer]) -> [CatalogItem] {
+        let active = offers.sorted { $0.seq < $1.seq }
         guard !active.isEmpty else { return [] }
         var views = [item(itemSeq: itemSeq, scope: "", offers: active)]
         let partners = Set(active.map(\.partnerName))
@@ -22,9 +22,9 @@ public enum CatalogItemGrouping {
     }
 
     /// `offers`: active, non-empty, in product order.
-    static func item(itemSeq: Int64, scope: String, offers: [Product]) -> CatalogItem {
-        let representative = offers.max { filledFields($0) < filledFields($1) || (filledFields($0) == filledFields($1) && $0.seq > $1.seq) }!
-        var byCurrency: [String: [Product]] = [:]
+    static func item(itemSeq: Int64, scope: String, offers: [ItemOffer]) -> CatalogItem {
+        let representative = offers.max { $0.filledFields < $1.filledFields || ($0.filledFields == $1.filledFields && $0.seq > $1.seq) }!
+        var byCurrency: [String: [ItemOffer]] = [:]
         for offer in offers { byCurrency[offer.currency, default: []].append(offer) }
         let prices = byCurrency.keys.sorted().map { currency in
             let group = byCurrency[currency]!
@@ -45,22 +45,12 @@ public enum CatalogItemGrouping {
             availabilities: Set(offers.map(\.availability)).sorted(), searchText: searchText(offers))
     }
 
-    static func searchText(_ offers: [Product]) -> String {
+    static func searchText(_ offers: [ItemOffer]) -> String {
         var seen: Set<String> = []
         var lines: [String] = []
         for text in offers.flatMap({ [$0.productName, $0.brand, $0.mpn, $0.gtin].compactMap { $0 } }) where seen.insert(text).inserted {
             lines.append(text)
         }
         return lines.joined(separator: "\n")
-    }
-
-    /// How complete an offer's description is: the fields it fills of those that may be empty.
-    static func filledFields(_ product: Product) -> Int {
-        let optional: [Bool] = [
-            product.description?.isEmpty == false, product.brand?.isEmpty == false, product.category?.isEmpty == false,
-            product.gtin != nil, product.mpn != nil, product.quantity != nil,
-            product.imageURLsJSON != "[]", product.attributesJSON != "{}",
-        ]
-        return optional.filter { $0 }.count
     }
 }

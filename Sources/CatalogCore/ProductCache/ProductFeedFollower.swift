@@ -53,7 +53,13 @@ public actor ProductFeedFollower {
         }
         // From the products as they are now: batches after the position above that this sees already are
         // applied again below, which changes nothing.
-        try await items?.rebuild()
+        if let items {
+            let started = ContinuousClock.now
+            let count = try await items.rebuild()
+            logger.info("catalog items rebuilt", metadata: [
+                "items": .stringConvertible(count), "duration": .string("\(ContinuousClock.now - started)"),
+            ])
+        }
         try await catchUp()
     }
 
@@ -82,6 +88,8 @@ public actor ProductFeedFollower {
         guard cache != nil || items != nil || listening else { return }
         var after = afterSeq
         var staged = false
+        var itemTime = Duration.zero
+        var count = 0
         while true {
             let products = try await log.changedProducts(batchID: batch.batchID, afterSeq: after, limit: Self.pageSize)
             let isLast = products.count < Self.pageSize
@@ -93,7 +101,12 @@ public actor ProductFeedFollower {
                     staged = true
                 }
             }
-            try await items?.productsChanged(products, refresh: false)
+            count += products.count
+            if let items {
+                let started = ContinuousClock.now
+                try await items.productsChanged(products, refresh: false)
+                itemTime += ContinuousClock.now - started
+            }
             if listening, !products.isEmpty {
                 listeners.publish(batch, products.map { ProductChange(token: ChangeToken(position: batch.position, seq: $0.seq), product: $0) })
             }
@@ -101,7 +114,17 @@ public actor ProductFeedFollower {
             after = last.seq
         }
         if staged { try await cache?.publishPending() }
-        try await items?.refreshPending()
+        if let items {
+            let started = ContinuousClock.now
+            try await items.refreshPending()
+            itemTime += ContinuousClock.now - started
+        }
+        if count >= Self.pageSize {
+            logger.info("large change batch applied", metadata: [
+                "products": .stringConvertible(count), "job_id": .string(batch.jobID),
+                "catalog_items_duration": .string("\(itemTime)"),
+            ])
+        }
     }
 
     private func move(to token: ChangeToken) {
