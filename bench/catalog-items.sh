@@ -3,8 +3,8 @@
 # (200,000 each, loaded with curl through the ETL), 40 % of them sharing their GTIN with the other
 # partners' same row. Measures:
 #   - the catalog items' rebuild at a node's start-up (target <= 10 s), from the "catalog items rebuilt" log line;
-#   - a 10 %-changed feed of one partner: its time to visible (run?wait=true) and the part of it spent
-#     regrouping items (target <= 2 s), from the "large change batch applied" log line;
+#   - a 10 %-changed feed of one partner: its time to visible (run?wait=true), then how long its items
+#     take to follow (target <= 2 s beyond), from the "catalog items caught up" log line;
 #   - GET /catalog/items?limit=50 beside GET /products?limit=50 under wrk (target >= 70 % of it).
 #   bench/catalog-items.sh            ROWS=200000 per partner by default
 set -euo pipefail
@@ -82,8 +82,9 @@ items=$(api "$API/catalog/items?limit=1&sort_by=offers&order=desc" | jq -r '.ite
 echo "start-up: $(logged 'read model built' products) products copied in $(logged 'read model built' duration);" \
      "catalog items rebuilt: $(logged 'catalog items rebuilt' items) in $(logged 'catalog items rebuilt' duration) (target <= 10 s); most offers: $items"
 visible=$(load_feed p0 "$WORK/changed-p0.csv")
-echo "10 %-changed feed of p0: visible in $visible s; of which catalog items $(logged 'large change batch applied' catalog_items_duration)" \
-     "for $(logged 'large change batch applied' products) products (target <= 2 s)"
+for _ in $(seq 600); do [ "$(grep -c '"catalog items caught up"' "$WORK/serve.log")" -gt 0 ] && break; sleep 0.1; done
+echo "10 %-changed feed of p0 ($(logged 'large change batch applied' products) products changed): visible in $visible s;" \
+     "its items followed $(logged 'catalog items caught up' duration) later (target <= 2 s)"
 products=$(wrk_rps "/products?limit=50")
 catalog=$(wrk_rps "/catalog/items?limit=50")
 best=$(wrk_rps "/catalog/items?limit=50&sort_by=best_price")

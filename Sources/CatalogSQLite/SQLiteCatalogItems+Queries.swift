@@ -120,7 +120,7 @@ extension SQLiteCatalogStore: CatalogItemIndex, CatalogItemReader {
     public func productsChanged(_ products: [Product], refresh: Bool) async throws {
         try await catalogItems.productsChanged(products, refresh: refresh)
     }
-    public func refreshPending() async throws { try await catalogItems.refreshPending() }
+    public func refreshPendingChunk() async throws -> Bool { try await catalogItems.refreshPendingChunk() }
     public func rebuild() async throws -> Int { try await catalogItems.rebuild() }
     public func listItems(_ query: CatalogItemQuery) async throws -> CatalogItemPage { try await catalogItems.listItems(query) }
     public func item(id: String, scope: String) async throws -> (CatalogItem, [Product])? {
@@ -132,7 +132,7 @@ extension SQLiteProductCache: CatalogItemIndex, CatalogItemReader {
     public func productsChanged(_ products: [Product], refresh: Bool) async throws {
         try await catalogItems.productsChanged(products, refresh: refresh)
     }
-    public func refreshPending() async throws { try await catalogItems.refreshPending() }
+    public func refreshPendingChunk() async throws -> Bool { try await catalogItems.refreshPendingChunk() }
     public func rebuild() async throws -> Int { try await catalogItems.rebuild() }
     public func listItems(_ query: CatalogItemQuery) async throws -> CatalogItemPage { try await catalogItems.listItems(query) }
     public func item(id: String, scope: String) async throws -> (CatalogItem, [Product])? {

@@ -91,7 +91,11 @@ struct SQLiteCatalogItems: Sendable {
     }
 
     func refreshPending() async throws {
-        while try await pool.write({ db in try Self.refreshSome(db) }) {}
+        while try await refreshPendingChunk() {}
+    }
+
+    func refreshPendingChunk() async throws -> Bool {
+        try await pool.write { db in try Self.refreshSome(db) }
     }
 
     func rebuild() async throws -> Int {
@@ -109,11 +113,12 @@ struct SQLiteCatalogItems: Sendable {
         return try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM item_views WHERE scope = ''") ?? 0 }
     }
 
-    /// Refreshes up to `refreshChunk` pending items from their active offers; false when none was pending.
+    /// Refreshes up to `refreshChunk` pending items from their active offers; true when others remain.
     private static func refreshSome(_ db: Database) throws -> Bool {
-        let items = try Int64.fetchAll(db, sql: "SELECT item_seq FROM item_pending LIMIT ?", arguments: [refreshChunk])
+        let items = try Int64.fetchAll(db, sql: "SELECT item_seq FROM item_pending LIMIT ?", arguments: [refreshChunk + 1])
         guard !items.isEmpty else { return false }
-        let list = items.map(String.init).joined(separator: ",")
+        let more = items.count > refreshChunk
+        let list = items.prefix(refreshChunk).map(String.init).joined(separator: ",")
         // The members, not the products' item_seq, say which offers an item has (they agree once caught up).
         let members = Set(try Int64.fetchAll(db, sql: "SELECT product_seq FROM item_members WHERE item_seq IN (\(list))"))
         var byItem: [Int64: [ItemOffer]] = [:]
@@ -184,7 +189,7 @@ struct SQLiteCatalogItems: Sendable {
             }
         }
         try db.execute(sql: "DELETE FROM item_pending WHERE item_seq IN (\(list))")
-        return true
+        return more
     }
 
     /// One bit per `Availability` case, in declaration order.

@@ -20,7 +20,7 @@ extension Composition {
             try await follower.start(snapshot: nil)
             var built = runtime.adding(ReadModelService(follower: follower, cache: nil))
             if let embedded = catalog.store as? SQLiteCatalogStore {
-                built.catalog = catalog.withReadModel(FollowedReadModel(reader: embedded, follower: follower))
+                built.catalog = catalog.withReadModel(FollowedReadModel(reader: embedded, follower: follower, servesProductsAtCommit: true))
             }
             return built
         }

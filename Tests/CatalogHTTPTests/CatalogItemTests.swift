@@ -192,4 +192,32 @@ import Testing
         }
         return out.withLock { $0.sorted() }
     }
+
+    /// A job of 10,000 changed products or more: its products are served when `run?wait=true` answers and
+    /// its items follow; every offer ends up grouped.
+    @Test(arguments: StoreKind.allCases)
+    func aLargeJobsItemsFollowItsProducts(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store)
+        let (_, acme) = try await app.createPartner("acme")
+        let (_, bolt) = try await app.createPartner("bolt")
+        try await app.testWithWorker { client in
+            // 10,000 rows; every tenth shares its brand + MPN with one row of bolt's small feed.
+            var csv = "sku,product_name,price,brand,mpn\n"
+            for k in 0..<10_000 { csv += "A-\(k),Item \(k),\(1 + k % 90).50,Brand \(k % 10),M-\(k)\n" }
+            _ = try await client.load("sku,product_name,price,brand,mpn\nB-1,Bolt item,3.00,Brand 0,m 0\nB-2,Other,4.00,,\n", key: bolt)
+            let job = try await client.load(csv, key: acme)
+            #expect((job["summary"] as? [String: Any])?["inserted"] as? Int == 10_000)
+            #expect(try await client.get("/products?partner_name=acme&limit=1", key: app.adminKey).items.count == 1)
+            var items: [[String: Any]] = []
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline {
+                items = try await client.walk("/catalog/items?limit=200&sort_by=offers&order=desc", key: app.adminKey)
+                if items.count == 10_001 { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(items.count == 10_001, "10,000 of acme (one shared with bolt) and bolt's other")
+            #expect(items.first?["offers"] as? Int == 2)
+            #expect(((items.first?["best_offer"] as? [String: Any])?["partner_name"]) as? String == "acme")
+        }
+    }
 }

@@ -77,7 +77,7 @@ struct TestApp {
                 log: store, cache: nil, items: store as? any CatalogItemIndex, listeners: catalog.changeListeners, events: catalog.events, catchUpInterval: 1, logger: logger)
             try await follower.start(snapshot: nil)
             if let embedded = store as? SQLiteCatalogStore {
-                catalog = catalog.withReadModel(FollowedReadModel(reader: embedded, follower: follower))
+                catalog = catalog.withReadModel(FollowedReadModel(reader: embedded, follower: follower, servesProductsAtCommit: true))
             }
         }
         // Keys from memory, as `serve` checks them; changes through this catalog refresh the table at once.

@@ -2,11 +2,12 @@
 public protocol CatalogItemIndex: Sendable {
     /// Notes changed products (any status) and brings the items they leave and join up to date. A
     /// store that shows a batch's products later (`ProductCacheStore.stagePending`) calls with
-    /// `refresh: false` per page and `refreshPending()` once they are visible.
+    /// `refresh: false` per page and `refreshPending()` (or chunk by chunk) once they are visible.
     func productsChanged(_ products: [Product], refresh: Bool) async throws
 
-    /// Brings up to date every item noted by `productsChanged(_:refresh: false)`.
-    func refreshPending() async throws
+    /// Brings up to date some of the items noted by `productsChanged(_:refresh: false)` (a chunk, in one
+    /// transaction); true when others remain.
+    func refreshPendingChunk() async throws -> Bool
 
     /// Groups every active product afresh (at start-up); returns how many items there are.
     @discardableResult
@@ -18,4 +19,11 @@ public protocol CatalogItemReader: Sendable {
 
     /// The item as `scope` sees it, with its offers (cheapest first); nil when it has none there.
     func item(id: String, scope: String) async throws -> (CatalogItem, [Product])?
+}
+
+extension CatalogItemIndex {
+    /// Brings up to date every item noted by `productsChanged(_:refresh: false)`.
+    public func refreshPending() async throws {
+        while try await refreshPendingChunk() {}
+    }
 }

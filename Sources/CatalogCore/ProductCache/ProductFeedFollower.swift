@@ -14,10 +14,12 @@ public actor ProductFeedFollower {
     let events: JobEvents
     let catchUpInterval: TimeInterval
     let logger: Logger
-    static let pageSize = 10_000
+    public static let pageSize = 10_000
 
     /// Everything up to here is applied.
     public private(set) var token: ChangeToken = .start
+    /// Items noted as changed and not yet regrouped (a large batch's).
+    private var itemsBehind = false
     /// Fired each time `token` moves.
     nonisolated let advanced = WakeSignal()
     /// `token.position`, readable without waiting for the actor (list pages' ETags read it per request).
@@ -78,7 +80,21 @@ public actor ProductFeedFollower {
             move(to: .after(batch: batch.position))
             applied += 1
         }
+        if itemsBehind { try await catchUpItems() }
         return applied
+    }
+
+    /// Large batches' items are regrouped after their products are served (§Unified catalog: items follow
+    /// the products), a chunk at a time; a newer batch's products go first (returns early, still behind).
+    private func catchUpItems() async throws {
+        guard let items else { return }
+        let seen = events.finished.generation
+        let started = ContinuousClock.now
+        while try await items.refreshPendingChunk() {
+            if events.finished.generation != seen { return }
+        }
+        itemsBehind = false
+        logger.info("catalog items caught up", metadata: ["duration": .string("\(ContinuousClock.now - started)")])
     }
 
     /// A batch's products become visible in the cache together: a batch larger than a page is staged
@@ -88,7 +104,6 @@ public actor ProductFeedFollower {
         guard cache != nil || items != nil || listening else { return }
         var after = afterSeq
         var staged = false
-        var itemTime = Duration.zero
         var count = 0
         while true {
             let products = try await log.changedProducts(batchID: batch.batchID, afterSeq: after, limit: Self.pageSize)
@@ -102,11 +117,7 @@ public actor ProductFeedFollower {
                 }
             }
             count += products.count
-            if let items {
-                let started = ContinuousClock.now
-                try await items.productsChanged(products, refresh: false)
-                itemTime += ContinuousClock.now - started
-            }
+            try await items?.productsChanged(products, refresh: false)
             if listening, !products.isEmpty {
                 listeners.publish(batch, products.map { ProductChange(token: ChangeToken(position: batch.position, seq: $0.seq), product: $0) })
             }
@@ -114,16 +125,15 @@ public actor ProductFeedFollower {
             after = last.seq
         }
         if staged { try await cache?.publishPending() }
-        if let items {
-            let started = ContinuousClock.now
+        // A small batch's items are regrouped before its products are announced, so that whoever waited
+        // for the job reads its items too; a large one's after (`catchUpItems`), not to hold its products back.
+        if staged || count >= Self.pageSize {
+            itemsBehind = items != nil
+        } else if let items, !itemsBehind {
             try await items.refreshPending()
-            itemTime += ContinuousClock.now - started
         }
         if count >= Self.pageSize {
-            logger.info("large change batch applied", metadata: [
-                "products": .stringConvertible(count), "job_id": .string(batch.jobID),
-                "catalog_items_duration": .string("\(itemTime)"),
-            ])
+            logger.info("large change batch applied", metadata: ["products": .stringConvertible(count), "job_id": .string(batch.jobID)])
         }
     }
 

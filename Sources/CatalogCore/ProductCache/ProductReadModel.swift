@@ -7,6 +7,15 @@ public protocol ProductReadModel: ProductReader, CatalogItemReader {
 
     /// The change-feed position whose products this node serves (at least): list pages' ETags name it.
     func servedPosition() async throws -> Int64
+
+    /// Returns once this node serves what a job changed (`changes` products at `position`), or `timeout` passed.
+    func waitUntilServed(_ position: Int64, changes: Int64, timeout: Double) async -> Bool
+}
+
+extension ProductReadModel {
+    public func waitUntilServed(_ position: Int64, changes: Int64, timeout: Double) async -> Bool {
+        await waitUntilApplied(position, timeout: timeout)
+    }
 }
 
 /// A read model kept current by `follower`: the node's product cache (PostgreSQL mode), or the embedded
@@ -15,10 +24,20 @@ public protocol ProductReadModel: ProductReader, CatalogItemReader {
 public struct FollowedReadModel: ProductReadModel {
     let reader: any ProductReader & CatalogItemReader
     let follower: ProductFeedFollower
+    /// The embedded store: its products are served from their commit.
+    let servesProductsAtCommit: Bool
 
-    public init(reader: any ProductReader & CatalogItemReader, follower: ProductFeedFollower) {
+    public init(reader: any ProductReader & CatalogItemReader, follower: ProductFeedFollower, servesProductsAtCommit: Bool = false) {
         self.reader = reader
         self.follower = follower
+        self.servesProductsAtCommit = servesProductsAtCommit
+    }
+
+    /// Where products are served from their commit, only a small job is waited for: its items are
+    /// regrouped with it, while a large one's follow its products (`ProductFeedFollower`).
+    public func waitUntilServed(_ position: Int64, changes: Int64, timeout: Double) async -> Bool {
+        if servesProductsAtCommit, changes >= ProductFeedFollower.pageSize { return true }
+        return await follower.waitUntilApplied(position, timeout: timeout)
     }
 
     public func product(id: String) async throws -> Product? { try await reader.product(id: id) }

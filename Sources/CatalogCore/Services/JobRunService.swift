@@ -46,7 +46,8 @@ public struct JobRunService: Sendable {
             let seen = events.finished.generation
             guard let job = try await store.job(id: jobID) else { throw CatalogError.notFound("Job", jobID) }
             if job.status == .completed, let position = job.changePosition, let readModel {
-                _ = await readModel.waitUntilApplied(position, timeout: max(0, deadline.timeIntervalSinceNow))
+                let changes = job.summary.map { $0.inserted + $0.updated + $0.deactivated } ?? 0
+                _ = await readModel.waitUntilServed(position, changes: changes, timeout: max(0, deadline.timeIntervalSinceNow))
                 return job
             }
             if job.status == .completed || job.status == .failed || Date() >= deadline { return job }
