@@ -96,8 +96,6 @@ final class S3Spool: Sendable {
         }
     }
 
-    var isClosed: Bool { descriptor.withLock { $0 == nil } }
-
     private static func failure(_ operation: String, _ code: Int32) -> ObjectStoreError {
         .unavailable("cannot \(operation): \(String(cString: strerror(code)))")
     }

@@ -1,5 +1,6 @@
 import Testing
 @testable import CatalogCore
+import CatalogTestSupport
 
 private func parse(
     _ text: String, chunkSize: Int = .max, maxRecordBytes: Int = 64 << 20, maxFields: Int = 100_000

@@ -39,10 +39,9 @@ import Testing
                 _ = await connection.send("X-Slow-\(index): 1\r\n")
                 closed = await connection.waitForClose(timeout: .milliseconds(200)) != nil
             }
-            #expect(closed, "still open after 20 s of trickled headers")
-            // Each line comes well within the 1 s timeout: only a deadline for the whole head closes it
-            // (in about a second alone; the bound allows for a loaded machine).
-            #expect(ContinuousClock.now - start < .seconds(15))
+            // Each line comes well within the 1 s timeout: only a deadline for the whole head closes it (in
+            // about a second). No bound on the time: on a loaded machine this task itself can sleep for long.
+            #expect(closed, "still open after \(ContinuousClock.now - start) of trickled headers")
             #expect(RawResponse(connection.received) == nil, "no response to a head that never completed")
 
             let silent = try RawConnection(port: try #require(client.port))

@@ -15,6 +15,8 @@ import Testing
             let rows = (0..<20_000).map { "W-\($0),Product \($0) with a name long enough to take some room,\($0 % 500).25" }
             try await client.load("sku,product_name,price\n" + rows.joined(separator: "\n") + "\n", key: app.adminKey,
                                   query: "partner_name=acme")
+            // The feed's catalog items are regrouped after its products, in this same file: let them finish.
+            #expect(await app.follower.waitUntilItemsCaughtUp(timeout: 120))
             let before = walBytes()
             #expect(before > 2 << 20, "the loaded feed left a write-ahead log of \(before) bytes")
 

@@ -256,24 +256,3 @@ extension CSVParser {
         }
     }
 }
-
-extension CSVParser {
-    /// Parses a whole byte array, feeding it in chunks of `chunkSize`; records are copied out.
-    public static func parseAll(
-        _ bytes: [UInt8], chunkSize: Int = .max, maxRecordBytes: Int = 64 << 20, maxFields: Int = 100_000
-    ) -> [CSVRecord] {
-        precondition(chunkSize > 0)
-        var parser = CSVParser(maxRecordBytes: maxRecordBytes, maxFields: maxFields)
-        var records: [CSVRecord] = []
-        bytes.withUnsafeBytes { raw in
-            var start = 0
-            while start < raw.count {
-                let end = start + min(chunkSize, raw.count - start)
-                parser.consume(UnsafeRawBufferPointer(rebasing: raw[start..<end])) { records.append(copy $0) }
-                start = end
-            }
-        }
-        parser.finish { records.append(copy $0) }
-        return records
-    }
-}

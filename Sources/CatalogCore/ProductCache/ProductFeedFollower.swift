@@ -155,6 +155,17 @@ public actor ProductFeedFollower {
         }
     }
 
+    /// Returns once everything committed so far is applied, items included, or `timeout` passed (false).
+    public func waitUntilItemsCaughtUp(timeout: TimeInterval) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        guard let target = try? await log.latestChangePosition() else { return false }
+        while token.position < target || itemsBehind {
+            guard Date() < deadline, !Task.isCancelled else { return false }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return true
+    }
+
     /// Catches up on every finished job and every `catchUpInterval`, until cancelled.
     public func run() async {
         while !Task.isCancelled {
