@@ -1,4 +1,4 @@
-import CatalogCore
+@testable import CatalogCore
 import Testing
 
 /// §Unified catalog's rules in core: the grouping key, and how an item's figures follow from its offers.
@@ -64,5 +64,20 @@ import Testing
 
     @Test func anItemWithoutActiveOffersHasNoViews() {
         #expect(CatalogItemGrouping.views(itemSeq: 1, offers: []).isEmpty)
+    }
+
+    /// One offer takes a shorter path: it must give what the general one gives.
+    @Test func oneOfferGivesWhatTheGeneralRuleGives() {
+        for availability in ["in_stock", "preorder"] {
+            let offer = ItemOffer(
+                seq: 3, productID: "PR00003", partnerName: "acme", productName: "Tent", brand: "Tent", category: "Camping",
+                gtin: "04006381333931", mpn: "T-1", price: ExactDecimal(units: 12_345), currency: "EUR", availability: availability,
+                imageURLsJSON: "[\"a\"]", hasDescription: true, hasQuantity: false, hasAttributes: true)
+            let general = CatalogItemGrouping.item(itemSeq: 9, scope: "", offers: [offer])
+            var own = general
+            own.scope = "acme"
+            #expect(CatalogItemGrouping.views(itemSeq: 9, offers: [offer]) == [general, own])
+            #expect(general.searchText == "Tent\nT-1\n04006381333931", "a brand equal to the name once")
+        }
     }
 }

@@ -4,6 +4,13 @@ public enum CatalogItemGrouping {
     /// The item as every audience sees it: all active offers (scope "") and each partner's own.
     /// `offers`: the item's active offers, any order.
     public static func views(itemSeq: Int64, offers: [ItemOffer]) -> [CatalogItem] {
+        // Most items have one offer: built directly (a start-up regroups every item).
+        if offers.count == 1 {
+            let item = single(itemSeq: itemSeq, offers[0])
+            var own = item
+            own.scope = offers[0].partnerName
+            return [item, own]
+        }
         let active = offers.sorted { $0.seq < $1.seq }
         guard !active.isEmpty else { return [] }
         var views = [item(itemSeq: itemSeq, scope: "", offers: active)]
@@ -19,6 +26,15 @@ public enum CatalogItemGrouping {
             }
         }
         return views
+    }
+
+    /// `item(itemSeq:scope:offers:)` for one offer.
+    static func single(itemSeq: Int64, _ offer: ItemOffer) -> CatalogItem {
+        CatalogItem(
+            seq: itemSeq, scope: "", gtin: offer.gtin, brand: offer.brand, mpn: offer.mpn, productName: offer.productName,
+            category: offer.category, imageURLsJSON: offer.imageURLsJSON, offers: 1, currency: offer.currency,
+            prices: [CatalogItemPrices(currency: offer.currency, min: offer.price, max: offer.price, offers: 1, best: CatalogOffer(offer))],
+            availabilities: [offer.availability], searchText: searchText([offer]))
     }
 
     /// `offers`: active, non-empty, in product order.
@@ -46,10 +62,11 @@ public enum CatalogItemGrouping {
     }
 
     static func searchText(_ offers: [ItemOffer]) -> String {
-        var seen: Set<String> = []
         var lines: [String] = []
-        for text in offers.flatMap({ [$0.productName, $0.brand, $0.mpn, $0.gtin].compactMap { $0 } }) where seen.insert(text).inserted {
-            lines.append(text)
+        for offer in offers {
+            for text in [offer.productName, offer.brand, offer.mpn, offer.gtin] {
+                if let text, !lines.contains(text) { lines.append(text) }
+            }
         }
         return lines.joined(separator: "\n")
     }
