@@ -116,10 +116,13 @@ extension SQLiteCatalogItems {
     }
 }
 
-extension SQLiteCatalogStore: CatalogItemIndex, CatalogItemReader {
-    public func productsChanged(_ products: [Product], refresh: Bool) async throws {
-        try await catalogItems.productsChanged(products, refresh: refresh)
-    }
+/// The embedded store and a node's cache each keep their catalog items in `catalogItems`.
+protocol HoldsCatalogItems: CatalogItemIndex, CatalogItemReader {
+    var catalogItems: SQLiteCatalogItems { get }
+}
+
+extension HoldsCatalogItems {
+    public func productsChanged(_ products: [Product]) async throws { try await catalogItems.productsChanged(products) }
     public func refreshPendingChunk() async throws -> Bool { try await catalogItems.refreshPendingChunk() }
     public func rebuild() async throws -> Int { try await catalogItems.rebuild() }
     public func listItems(_ query: CatalogItemQuery) async throws -> CatalogItemPage { try await catalogItems.listItems(query) }
@@ -128,14 +131,5 @@ extension SQLiteCatalogStore: CatalogItemIndex, CatalogItemReader {
     }
 }
 
-extension SQLiteProductCache: CatalogItemIndex, CatalogItemReader {
-    public func productsChanged(_ products: [Product], refresh: Bool) async throws {
-        try await catalogItems.productsChanged(products, refresh: refresh)
-    }
-    public func refreshPendingChunk() async throws -> Bool { try await catalogItems.refreshPendingChunk() }
-    public func rebuild() async throws -> Int { try await catalogItems.rebuild() }
-    public func listItems(_ query: CatalogItemQuery) async throws -> CatalogItemPage { try await catalogItems.listItems(query) }
-    public func item(id: String, scope: String) async throws -> (CatalogItem, [Product])? {
-        try await catalogItems.item(id: id, scope: scope)
-    }
-}
+extension SQLiteCatalogStore: HoldsCatalogItems {}
+extension SQLiteProductCache: HoldsCatalogItems {}

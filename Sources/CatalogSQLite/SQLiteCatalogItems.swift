@@ -69,7 +69,7 @@ struct SQLiteCatalogItems: Sendable {
     /// Items refreshed per transaction: few commits, and a large feed's refresh never holds the writer long.
     static let refreshChunk = 5000
 
-    func productsChanged(_ products: [Product], refresh: Bool) async throws {
+    func productsChanged(_ products: [Product]) async throws {
         try await pool.write { db in
             let member = try db.cachedStatement(sql: "SELECT item_seq FROM item_members WHERE product_seq = ?")
             let join = try db.cachedStatement(sql: "INSERT OR REPLACE INTO item_members (product_seq, item_seq) VALUES (?, ?)")
@@ -87,11 +87,6 @@ struct SQLiteCatalogItems: Sendable {
                 if let before, before != now { try pending.execute(arguments: [before]) }
             }
         }
-        if refresh { try await refreshPending() }
-    }
-
-    func refreshPending() async throws {
-        while try await refreshPendingChunk() {}
     }
 
     func refreshPendingChunk() async throws -> Bool {
@@ -108,7 +103,7 @@ struct SQLiteCatalogItems: Sendable {
                 INSERT OR IGNORE INTO item_pending (item_seq) SELECT item_seq FROM item_members;
                 """)
         }
-        try await refreshPending()
+        while try await refreshPendingChunk() {}
         try await pool.write { db in try db.execute(sql: Self.sortIndexes) }
         return try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM item_views WHERE scope = ''") ?? 0 }
     }

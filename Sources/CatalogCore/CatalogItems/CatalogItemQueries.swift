@@ -9,10 +9,7 @@ public struct CatalogItemQueries: Sendable {
 
     public func list(_ query: CatalogItemQuery, by principal: Principal) async throws -> CatalogItemPage {
         var query = query
-        if let min = query.filter.minPrice, let max = query.filter.maxPrice, min > max {
-            throw CatalogError.validation(
-                "min_price (\(min)) is above max_price (\(max)).", parameter: "min_price", value: min.description)
-        }
+        try ProductQueries.checkPriceRange(min: query.filter.minPrice, max: query.filter.maxPrice)
         guard let scope = Self.scope(of: principal) else { return CatalogItemPage(items: [], next: nil) }
         query.filter.scope = scope
         return try await reader.listItems(query)

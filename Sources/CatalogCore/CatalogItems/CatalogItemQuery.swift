@@ -90,23 +90,12 @@ public enum CatalogItemCursor {
         ])
     }
 
+    /// Items page by the same keyset positions as products.
     public static func encode(_ position: ProductPosition, fingerprint: String) -> String {
-        let key: String = switch position.key {
-        case .none: ""
-        case .integer(let value): String(value)
-        case .text(let value): value
-        }
-        return KeysetCursor.encode([key, String(position.seq)], fingerprint: fingerprint)
+        ProductCursor.encode(position, fingerprint: fingerprint)
     }
 
     public static func decode(_ cursor: String, fingerprint: String, sort: CatalogItemSort) throws -> ProductPosition {
-        let fields = try KeysetCursor.decode(cursor, fingerprint: fingerprint, count: 2)
-        guard let seq = Int64(fields[1]) else { throw KeysetCursor.malformed(cursor) }
-        switch sort.keyKind {
-        case .text: return ProductPosition(key: .text(fields[0]), seq: seq)
-        default:
-            guard let value = Int64(fields[0]) else { throw KeysetCursor.malformed(cursor) }
-            return ProductPosition(key: .integer(value), seq: seq)
-        }
+        try ProductCursor.decode(cursor, fingerprint: fingerprint, keyKind: sort.keyKind)
     }
 }

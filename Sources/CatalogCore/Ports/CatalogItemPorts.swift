@@ -1,11 +1,10 @@
 /// The read model's catalog items (§Unified catalog): kept current from the change feed's products.
 public protocol CatalogItemIndex: Sendable {
-    /// Notes changed products (any status) and brings the items they leave and join up to date. A
-    /// store that shows a batch's products later (`ProductCacheStore.stagePending`) calls with
-    /// `refresh: false` per page and `refreshPending()` (or chunk by chunk) once they are visible.
-    func productsChanged(_ products: [Product], refresh: Bool) async throws
+    /// Notes changed products (any status): the items they leave and join are regrouped by
+    /// `refreshPending` (or chunk by chunk), once the products are visible.
+    func productsChanged(_ products: [Product]) async throws
 
-    /// Brings up to date some of the items noted by `productsChanged(_:refresh: false)` (a chunk, in one
+    /// Brings up to date some of the items noted by `productsChanged` (a chunk, in one
     /// transaction); true when others remain.
     func refreshPendingChunk() async throws -> Bool
 
@@ -22,7 +21,7 @@ public protocol CatalogItemReader: Sendable {
 }
 
 extension CatalogItemIndex {
-    /// Brings up to date every item noted by `productsChanged(_:refresh: false)`.
+    /// Brings up to date every item noted by `productsChanged`.
     public func refreshPending() async throws {
         while try await refreshPendingChunk() {}
     }

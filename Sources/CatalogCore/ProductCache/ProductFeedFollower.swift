@@ -14,7 +14,11 @@ public actor ProductFeedFollower {
     let events: JobEvents
     let catchUpInterval: TimeInterval
     let logger: Logger
-    public static let pageSize = 10_000
+    static let pageSize = 10_000
+
+    /// Whether a batch of `changes` products has its catalog items regrouped before its products are
+    /// announced; a larger one's follow its products (`catchUpItems`).
+    public static func regroupsItemsWithProducts(changes: Int64) -> Bool { changes < Int64(pageSize) }
 
     /// Everything up to here is applied.
     public private(set) var token: ChangeToken = .start
@@ -117,7 +121,7 @@ public actor ProductFeedFollower {
                 }
             }
             count += products.count
-            try await items?.productsChanged(products, refresh: false)
+            try await items?.productsChanged(products)
             if listening, !products.isEmpty {
                 listeners.publish(batch, products.map { ProductChange(token: ChangeToken(position: batch.position, seq: $0.seq), product: $0) })
             }
@@ -127,7 +131,7 @@ public actor ProductFeedFollower {
         if staged { try await cache?.publishPending() }
         // A small batch's items are regrouped before its products are announced, so that whoever waited
         // for the job reads its items too; a large one's after (`catchUpItems`), not to hold its products back.
-        if staged || count >= Self.pageSize {
+        if staged || !Self.regroupsItemsWithProducts(changes: Int64(count)) {
             itemsBehind = items != nil
         } else if let items, !itemsBehind {
             try await items.refreshPending()

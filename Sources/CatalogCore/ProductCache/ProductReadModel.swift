@@ -36,7 +36,7 @@ public struct FollowedReadModel: ProductReadModel {
     /// Where products are served from their commit, only a small job is waited for: its items are
     /// regrouped with it, while a large one's follow its products (`ProductFeedFollower`).
     public func waitUntilServed(_ position: Int64, changes: Int64, timeout: Double) async -> Bool {
-        if servesProductsAtCommit, changes >= ProductFeedFollower.pageSize { return true }
+        if servesProductsAtCommit, !ProductFeedFollower.regroupsItemsWithProducts(changes: changes) { return true }
         return await follower.waitUntilApplied(position, timeout: timeout)
     }
 

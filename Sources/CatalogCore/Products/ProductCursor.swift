@@ -19,10 +19,15 @@ public enum ProductCursor {
     }
 
     public static func decode(_ cursor: String, fingerprint: String, sort: ProductSort) throws -> ProductPosition {
+        try decode(cursor, fingerprint: fingerprint, keyKind: sort.keyKind)
+    }
+
+    /// A position of any keyset list whose rows are ordered by a key of `keyKind`, then a number.
+    public static func decode(_ cursor: String, fingerprint: String, keyKind: SortKeyKind) throws -> ProductPosition {
         let fields = try KeysetCursor.decode(cursor, fingerprint: fingerprint, count: 2)
         guard let seq = Int64(fields[1]) else { throw KeysetCursor.malformed(cursor) }
         let key: ProductPosition.Key
-        switch sort.keyKind {
+        switch keyKind {
         case .none:
             guard fields[0].isEmpty else { throw KeysetCursor.malformed(cursor) }
             key = .none

@@ -43,10 +43,7 @@ public struct ProductQueries: Sendable {
     /// empty page, another partner's were asked for); inactive products are for admins and analysts.
     func scoped(_ query: ProductQuery, by principal: Principal) throws -> ProductQuery? {
         var query = query
-        if let min = query.filter.minPrice, let max = query.filter.maxPrice, min > max {
-            throw CatalogError.validation(
-                "min_price (\(min)) is above max_price (\(max)).", parameter: "min_price", value: min.description)
-        }
+        try Self.checkPriceRange(min: query.filter.minPrice, max: query.filter.maxPrice)
         if query.filter.status != .active, principal.role != .admin, principal.role != .analyst {
             throw CatalogError.forbidden("Only admin and analyst keys may list status=\(query.filter.status.rawValue) products.")
         }
@@ -56,6 +53,13 @@ public struct ProductQueries: Sendable {
             query.filter.partnerName = own
         }
         return query
+    }
+
+    /// `min_price` above `max_price` is a 400 (products and catalog items alike).
+    static func checkPriceRange(min: ExactDecimal?, max: ExactDecimal?) throws {
+        if let min, let max, min > max {
+            throw CatalogError.validation("min_price (\(min)) is above max_price (\(max)).", parameter: "min_price", value: min.description)
+        }
     }
 
     static func mayRead(_ product: Product, _ principal: Principal) -> Bool {
