@@ -110,10 +110,20 @@ let package = Package(
             resources: [.copy("Resources/openapi.json"), .copy("Resources/Dashboard")],
             swiftSettings: swiftSettings
         ),
+        // The composition root as a library: one configuration and one builder for the CLI and the tests.
+        .target(
+            name: "CatalogApp",
+            dependencies: [
+                "CatalogCore", "CatalogSQLite", "CatalogPostgres", "CatalogFileStore", "CatalogS3", "CatalogCurl", "CatalogHTTP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "PartnerCatalog",
             dependencies: [
-                "CatalogCore", "CatalogSQLite", "CatalogPostgres", "CatalogFileStore", "CatalogS3", "CatalogCurl", "CatalogHTTP",
+                "CatalogApp", "CatalogCore", "CatalogHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -164,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "CatalogHTTPTests",
             dependencies: [
-                "CatalogHTTP", "CatalogSQLite", "CatalogFileStore", "CatalogS3", "CatalogTestSupport",
+                "CatalogApp", "CatalogHTTP", "CatalogSQLite", "CatalogFileStore", "CatalogS3", "CatalogTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

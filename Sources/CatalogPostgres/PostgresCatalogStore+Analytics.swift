@@ -4,7 +4,7 @@ import Logging
 import PostgresNIO
 
 /// `/analytics/*` from the sales rollup (`SalesRollup`), with the order lines for partial days; every
-/// answer reads one snapshot. The `…FromLines` methods are the answers straight from the order lines.
+/// answer reads one snapshot.
 extension PostgresCatalogStore: AnalyticsQueries {
     /// Bind parameters and the condition on order lines in scope: `ordered_at` in `[from, to)`, one partner's orders.
     struct LineScope {
@@ -120,25 +120,6 @@ extension PostgresCatalogStore: AnalyticsQueries {
             for edge in plan.edges { edges.append(try await Self.lineSalesOverTime(edge, .daily, connection, logger)) }
             let split = try await Self.splitOrderDays(filter, connection, logger)
             return SalesRollup.salesOverTime(whole: whole, edges: edges, splitDays: split, grain: grain)
-        }
-    }
-
-    // MARK: - Straight from the order lines
-
-    public func salesByPartnerFromLines(_ filter: AnalyticsFilter) async throws -> [PartnerSales] {
-        let logger = self.logger
-        return try await analyticsSnapshot { connection in try await Self.lineSalesByPartner(filter, connection, logger) }
-    }
-
-    public func salesOverTimeFromLines(_ filter: AnalyticsFilter, grain: SalesGrain) async throws -> [PeriodSales] {
-        let logger = self.logger
-        return try await analyticsSnapshot { connection in try await Self.lineSalesOverTime(filter, grain, connection, logger) }
-    }
-
-    public func topProductsFromLines(_ filter: AnalyticsFilter, limit: Int) async throws -> [ProductSales] {
-        let logger = self.logger
-        return try await analyticsSnapshot { connection in
-            try await Self.lineTopProducts(filter, limit: limit, currencies: nil, connection, logger)
         }
     }
 

@@ -28,14 +28,6 @@ extension PostgresCatalogStore {
         }
     }
 
-    /// The answer straight from the products (the query before the rollup).
-    public func inventoryFromProducts(_ filter: AnalyticsFilter, lowStockThreshold: Int64) async throws -> [InventoryGroup] {
-        let logger = self.logger
-        return try await analyticsSnapshot { connection in
-            try await Self.productInventory(filter, lowStockThreshold, connection, logger)
-        }
-    }
-
     static func productInventory(
         _ filter: AnalyticsFilter, _ lowStockThreshold: Int64, _ connection: PostgresConnection, _ logger: Logger
     ) async throws -> [InventoryGroup] {

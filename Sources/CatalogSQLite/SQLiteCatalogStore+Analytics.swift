@@ -3,8 +3,7 @@ import Foundation
 import GRDB
 
 /// `/analytics/*` from the sales rollup (`SalesRollup`), with the order lines for partial days; every
-/// answer reads one snapshot (one read transaction). The `…FromLines` methods are the answers straight
-/// from the order lines.
+/// answer reads one snapshot (one read transaction).
 extension SQLiteCatalogStore: AnalyticsQueries {
     /// The order lines in scope: `ordered_at` in `[from, to)` (an index range), and one partner's orders.
     static func lineConditions(_ filter: AnalyticsFilter) -> (String, [(any DatabaseValueConvertible)?]) {
@@ -77,20 +76,6 @@ extension SQLiteCatalogStore: AnalyticsQueries {
             let edges = try plan.edges.map { try Self.lineSalesOverTime($0, .daily, db) }
             return SalesRollup.salesOverTime(whole: whole, edges: edges, splitDays: try Self.splitOrderDays(filter, db), grain: grain)
         }
-    }
-
-    // MARK: - Straight from the order lines
-
-    public func salesByPartnerFromLines(_ filter: AnalyticsFilter) async throws -> [PartnerSales] {
-        try await read { db in try Self.lineSalesByPartner(filter, db) }
-    }
-
-    public func salesOverTimeFromLines(_ filter: AnalyticsFilter, grain: SalesGrain) async throws -> [PeriodSales] {
-        try await read { db in try Self.lineSalesOverTime(filter, grain, db) }
-    }
-
-    public func topProductsFromLines(_ filter: AnalyticsFilter, limit: Int) async throws -> [ProductSales] {
-        try await read { db in try Self.lineTopProducts(filter, limit: limit, currencies: nil, db) }
     }
 
     static func partnerSales(_ row: Row) -> PartnerSales {

@@ -8,7 +8,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let runtime = try await Composition.makeRuntime(try store.resolve())
+        let runtime = try await store.builder().catalog()
         print("Database at \(runtime.storeDescription) is up to date: \(runtime.migrations.joined(separator: ", ")).")
     }
 }
@@ -25,7 +25,7 @@ struct PartnersCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let catalog = try await Composition.makeCatalog(try store.resolve())
+            let catalog = try await store.catalog()
             let (partner, key) = try await catalog.partners.create(name: name, displayName: displayName, by: .operatorCLI)
             print("\(partner.partnerID)\t\(partner.partnerName)\t\(partner.displayName)")
             print("API key for \(partner.partnerName) (shown once): \(key.secret)")
@@ -37,7 +37,7 @@ struct PartnersCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let catalog = try await Composition.makeCatalog(try store.resolve())
+            let catalog = try await store.catalog()
             var after: Int64?
             repeat {
                 let page = try await catalog.partners.list(PageRequest(limit: 200, after: after), by: .operatorCLI)
@@ -63,7 +63,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let catalog = try await Composition.makeCatalog(try store.resolve())
+            let catalog = try await store.catalog()
             let issued = try await catalog.keys.create(role: role, partnerName: partner, label: label)
             print("\(issued.record.keyID)\t\(issued.record.role.rawValue)\t\(issued.record.partnerName ?? "-")")
             print("API key (shown once): \(issued.secret)")
@@ -75,7 +75,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let catalog = try await Composition.makeCatalog(try store.resolve())
+            let catalog = try await store.catalog()
             for key in try await catalog.keys.list() {
                 let state = key.revokedAt == nil ? "active" : "revoked"
                 print("\(key.keyID)\t\(key.role.rawValue)\t\(key.partnerName ?? "-")\t\(state)\t\(key.label ?? "")")
@@ -89,7 +89,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let catalog = try await Composition.makeCatalog(try store.resolve())
+            let catalog = try await store.catalog()
             let key = try await catalog.keys.revoke(keyID)
             print("\(key.keyID) revoked")
         }

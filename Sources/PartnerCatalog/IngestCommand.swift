@@ -16,8 +16,10 @@ struct IngestCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let settings = try store.resolve()
-        let catalog = try await Composition.makeCatalog(settings)
+        // The job runs here, asked for below: never queued by the upload itself (CATALOG_AUTO_RUN).
+        var builder = try store.builder()
+        builder.configuration.autoRun = false
+        let catalog = try await builder.catalog().catalog
         guard let handle = FileHandle(forReadingAtPath: file) else {
             throw CatalogError.validation("Cannot read \(file).", parameter: "FILE", value: file)
         }

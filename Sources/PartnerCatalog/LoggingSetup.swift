@@ -9,7 +9,7 @@ enum LoggingSetup {
     /// (Hummingbird, PostgresNIO, ServiceLifecycle), at the level that `command` resolves.
     /// Called once, before the command runs.
     static func bootstrap(for command: any ParsableCommand) throws {
-        let level = try (command as? any StoreCommand).map { try $0.store.logLevel(default: type(of: $0).defaultLogLevel) } ?? .info
+        let level = try (command as? any StoreCommand).map { try $0.logLevel() } ?? .info
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
     }
 }
@@ -23,6 +23,11 @@ protocol StoreCommand {
 
 extension StoreCommand {
     static var defaultLogLevel: Logger.Level { .info }
+
+    /// `--log-level`, else `CATALOG_LOG_LEVEL`, else the command's default.
+    func logLevel() throws -> Logger.Level {
+        try store.configuration().logLevel ?? Self.defaultLogLevel
+    }
 }
 
 extension ServeCommand: StoreCommand {}

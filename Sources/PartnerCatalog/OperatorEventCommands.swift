@@ -12,7 +12,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let catalog = try await Composition.makeCatalog(try store.resolve())
+            let catalog = try await store.catalog()
             var after: Int64?
             repeat {
                 let page = try await catalog.webhooks.list(PageRequest(limit: 200, after: after), by: .operatorCLI)
@@ -32,7 +32,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let catalog = try await Composition.makeCatalog(try store.resolve())
+            let catalog = try await store.catalog()
             let types = events.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             let (webhook, secret) = try await catalog.webhooks.create(
                 .init(url: url, events: types, description: description, partnerName: partner), by: .operatorCLI)
@@ -46,7 +46,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let catalog = try await Composition.makeCatalog(try store.resolve())
+            let catalog = try await store.catalog()
             let webhook = try await catalog.webhooks.update(webhookID, WebhookChanges(status: .disabled), by: .operatorCLI)
             print("\(webhook.webhookID) disabled")
         }
@@ -70,7 +70,7 @@ struct EventsCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let catalog = try await Composition.makeCatalog(try store.resolve())
+            let catalog = try await store.catalog()
             let eventType: EventType? = try EnumParameter.parse(type, parameter: "type")
             let filter = EventFilter(type: eventType, partnerName: partner)
             guard interval > 0, interval <= 3600 else {

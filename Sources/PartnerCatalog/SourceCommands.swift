@@ -13,7 +13,7 @@ struct SourcesCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let catalog = try await Composition.makeCatalog(try store.resolve())
+            let catalog = try await store.catalog()
             var after: Int64?
             repeat {
                 let page = try await catalog.sources.list(partnerName: partner, PageRequest(limit: 200, after: after), by: .operatorCLI)
@@ -46,7 +46,7 @@ struct SourcesCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let catalog = try await Composition.makeCatalog(try store.resolve())
+            let catalog = try await store.catalog()
             var body: [String: JSONValue] = [:]
             if let settings {
                 guard case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(settings.utf8)) else {
@@ -77,7 +77,7 @@ struct SourcesCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let catalog = try await Composition.makeCatalog(try store.resolve())
+            let catalog = try await store.catalog()
             let fetch = try await catalog.sources.fetchNow(sourceID, by: .operatorCLI)
             print(SourceJSON.fetch(fetch))
         }

@@ -1,7 +1,6 @@
 import ArgumentParser
+import CatalogApp
 import CatalogCore
-import CatalogCurl
-import Logging
 import ServiceLifecycle
 
 struct WorkerCommand: AsyncParsableCommand {
@@ -12,22 +11,18 @@ struct WorkerCommand: AsyncParsableCommand {
     @OptionGroup var workerOptions: WorkerOptions
 
     func run() async throws {
-        let settings = try store.resolve()
-        var logger = Logger(label: "partner-catalog-worker")
-        logger.logLevel = settings.logLevel
-        let (count, autoRun) = try workerOptions.resolve()
-        let runtime = try await Composition.makeRuntime(settings, autoRun: autoRun, logger: logger)
-        let catalog = runtime.catalog
-        guard count > 0 else { throw CatalogError.validation("A worker process needs at least one worker.", parameter: "workers") }
-        try await Composition.checkSecretKey(catalog)
-        logger.info("partner-catalog worker started", metadata: [
-            "workers": .stringConvertible(count), "database": .string(runtime.storeDescription), "auto_run": .stringConvertible(autoRun),
+        let builder = try store.builder([workerOptions], label: "partner-catalog-worker")
+        guard builder.configuration.workers > 0 else {
+            throw CatalogError.validation("A worker process needs at least one worker.", parameter: "CATALOG_WORKERS")
+        }
+        let built = try await builder.worker()
+        builder.logger.info("partner-catalog worker started", metadata: [
+            "workers": .stringConvertible(builder.configuration.workers), "database": .string(built.storeDescription),
+            "auto_run": .stringConvertible(builder.configuration.autoRun),
         ])
         let group = ServiceGroup(
-            services: [WorkerService(
-                catalog: catalog, count: count, http: CurlHTTPClient(), allowPrivateTargets: settings.allowPrivateTargets, logger: logger)]
-                + runtime.services,
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: [builder.workers(for: built.catalog)] + built.services, gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: builder.logger)
         try await group.run()
     }
 }

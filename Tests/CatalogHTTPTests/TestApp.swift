@@ -1,3 +1,4 @@
+import CatalogApp
 import CatalogCore
 import CatalogFileStore
 import CatalogHTTP
@@ -40,52 +41,33 @@ struct TestApp {
 
     static func make(
         _ kind: StoreKind = .sqlite, maxUploadBytes: Int64 = 1 << 30, clock: any CatalogClock = SystemClock(), autoRun: Bool = false,
-        allowPrivateTargets: Bool = false, wrapObjects: (any ObjectStore) -> any ObjectStore = { $0 }, disk: (any DiskSpaceProbe)? = nil,
+        allowPrivateTargets: Bool = false, wrapObjects: @escaping @Sendable (any ObjectStore) -> any ObjectStore = { $0 }, disk: (any DiskSpaceProbe)? = nil,
         followKeys: Bool = false, secretKey: String? = "test-secret-key"
     ) async throws -> TestApp {
         let directory = TemporaryDirectory()
-        let store: any CatalogStore
-        var databaseURL: String?
-        switch kind {
-        case .sqlite:
-            store = try SQLiteCatalogStore(path: directory.path + "/catalog.sqlite")
-        case .postgres:
-            let fresh = try await TestPostgres.freshStore()
-            store = fresh.store
-            databaseURL = fresh.url
-        }
-        let objects = wrapObjects(try FileObjectStore(root: directory.path + "/objects"))
-        var catalog = Catalog(
-            store: store, objects: objects, clock: clock, maxUploadBytes: maxUploadBytes, autoRun: autoRun,
-            targets: ResolvingTargetPolicy(allowPrivateTargets: allowPrivateTargets))
-            .checkingDisk(disk ?? LocalDiskSpace(path: directory.path))
-            .sealingSecrets(with: SecretBox(secretKey: secretKey))
-        guard case .generated(let adminKey) = try await catalog.keys.bootstrapAdmin(configuredKey: nil) else {
-            fatalError("a fresh store had a key already")
-        }
+        // `serve`'s builder, with the test's clock, objects and disk, a quick catch-up and a generous PostgreSQL timeout.
+        var configuration = CatalogConfiguration(dataDirectory: directory.path)
+        configuration.databaseURL = kind == .postgres ? try await TestPostgres.freshDatabaseURL() : nil
+        configuration.maxUploadBytes = maxUploadBytes
+        configuration.autoRun = autoRun
+        configuration.allowPrivateTargets = allowPrivateTargets
+        configuration.secretKey = secretKey
         var logger = Logger(label: "test-read-model")
         logger.logLevel = .error
-        let follower: ProductFeedFollower
-        if let postgres = store as? PostgresCatalogStore {
-            let cache = try SQLiteProductCache(path: directory.path + "/cache/products.sqlite")
-            follower = ProductFeedFollower(
-                log: store, cache: cache, items: cache, listeners: catalog.changeListeners, events: catalog.events, catchUpInterval: 1, logger: logger)
-            try await follower.start(snapshot: postgres)
-            catalog = catalog.withReadModel(FollowedReadModel(reader: cache, follower: follower))
-        } else {
-            follower = ProductFeedFollower(
-                log: store, cache: nil, items: store as? any CatalogItemIndex, listeners: catalog.changeListeners, events: catalog.events, catchUpInterval: 1, logger: logger)
-            try await follower.start(snapshot: nil)
-            if let embedded = store as? SQLiteCatalogStore {
-                catalog = catalog.withReadModel(FollowedReadModel(reader: embedded, follower: follower, servesProductsAtCommit: true))
-            }
-        }
+        var builder = CatalogBuilder(configuration, logger: logger)
+        builder.clock = clock
+        builder.wrapObjects = wrapObjects
+        builder.disk = disk ?? LocalDiskSpace(path: directory.path)
+        builder.catchUpInterval = 1
+        builder.cacheFile = directory.path + "/cache/products.sqlite"
+        builder.postgresRequestTimeout = .seconds(60)
+        let node = try await builder.node()
+        guard case .generated(let adminKey) = node.adminKey else { fatalError("a fresh store had a key already") }
+        let (catalog, follower, keyTable, store) = (node.catalog, node.follower, node.keyTable, node.catalog.store)
+        let databaseURL = configuration.databaseURL
         // Keys from memory, as `serve` checks them; changes through this catalog refresh the table at once.
         // Following changes made elsewhere (`followKeys`) polls the store twice a second, which would cost
         // every PostgreSQL test app a second pooled connection: only the tests that need it ask.
-        let keyTable = KeyTable()
-        try await keyTable.refresh(from: store, force: true)
-        catalog = catalog.keepingKeysInMemory(keyTable)
         let tableLogger = { var quiet = logger; quiet.logLevel = .critical; return quiet }()
         let running = BackgroundTask {
             await withTaskGroup(of: Void.self) { group in

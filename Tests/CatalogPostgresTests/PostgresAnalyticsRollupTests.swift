@@ -1,10 +1,34 @@
 import CatalogCore
-import CatalogPostgres
+@testable import CatalogPostgres
 import CatalogTestSupport
 import Foundation
 import Testing
 
-extension PostgresCatalogStore: LineAnalytics {}
+/// The answers straight from the order lines, which the rollup's answers must equal.
+extension PostgresCatalogStore: LineAnalytics {
+    public func salesByPartnerFromLines(_ filter: AnalyticsFilter) async throws -> [PartnerSales] {
+        let logger = self.logger
+        return try await analyticsSnapshot { connection in try await Self.lineSalesByPartner(filter, connection, logger) }
+    }
+
+    public func salesOverTimeFromLines(_ filter: AnalyticsFilter, grain: SalesGrain) async throws -> [PeriodSales] {
+        let logger = self.logger
+        return try await analyticsSnapshot { connection in try await Self.lineSalesOverTime(filter, grain, connection, logger) }
+    }
+
+    public func topProductsFromLines(_ filter: AnalyticsFilter, limit: Int) async throws -> [ProductSales] {
+        let logger = self.logger
+        return try await analyticsSnapshot { connection in
+            try await Self.lineTopProducts(filter, limit: limit, currencies: nil, connection, logger)
+        }
+    }
+
+    /// The inventory answer straight from the products (the query before the rollup).
+    func inventoryFromProducts(_ filter: AnalyticsFilter, lowStockThreshold: Int64) async throws -> [InventoryGroup] {
+        let logger = self.logger
+        return try await analyticsSnapshot { connection in try await Self.productInventory(filter, lowStockThreshold, connection, logger) }
+    }
+}
 
 /// The sales rollup on PostgreSQL: random orders against an independent computation, and the
 /// migration's backfill (`sales_rollup_rebuild()`) of orders stored around it.

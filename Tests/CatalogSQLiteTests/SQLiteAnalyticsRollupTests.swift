@@ -1,11 +1,24 @@
 import CatalogCore
-import CatalogSQLite
+@testable import CatalogSQLite
 import CatalogTestSupport
 import Foundation
 import GRDB
 import Testing
 
-extension SQLiteCatalogStore: LineAnalytics {}
+/// The answers straight from the order lines, which the rollup's answers must equal.
+extension SQLiteCatalogStore: LineAnalytics {
+    public func salesByPartnerFromLines(_ filter: AnalyticsFilter) async throws -> [PartnerSales] {
+        try await read { db in try Self.lineSalesByPartner(filter, db) }
+    }
+
+    public func salesOverTimeFromLines(_ filter: AnalyticsFilter, grain: SalesGrain) async throws -> [PeriodSales] {
+        try await read { db in try Self.lineSalesOverTime(filter, grain, db) }
+    }
+
+    public func topProductsFromLines(_ filter: AnalyticsFilter, limit: Int) async throws -> [ProductSales] {
+        try await read { db in try Self.lineTopProducts(filter, limit: limit, currencies: nil, db) }
+    }
+}
 
 /// The sales rollup on the embedded store: random orders against an independent computation, and the
 /// migration's backfill of orders stored before it.

@@ -3,6 +3,7 @@ import CatalogFileStore
 import CatalogPostgres
 import CatalogTestSupport
 import Foundation
+import NIOCore
 import Testing
 
 /// Webhook deliveries by `worker` processes around one PostgreSQL database (§Webhooks: at least once,
@@ -70,6 +71,55 @@ import Testing
         #expect(Set(ids).count == 200, "a delivery came twice")
         // Both processes delivered (each claims from the same queue).
         for worker in workers { #expect(worker.log.contains("webhook delivered"), "\(worker.log.suffix(2000))") }
+    }
+
+    /// One queue for every kind (issue 20): three `worker` processes share 150 validation jobs and the
+    /// webhook deliveries of every event (the jobs' and 150 orders'), over 300 tasks of two kinds; each
+    /// task is claimed once (one attempt), each job runs once and each event arrives once.
+    @Test func threeProcessesRunTasksOfTwoKindsOnceEach() async throws {
+        let setup = try await Self.setup()
+        defer { setup.receiver.stop() }
+        let admin = Principal(keyID: "test", role: .admin, partner: nil)
+        var jobIDs: [String] = []
+        for index in 0..<150 {
+            let csv = "sku,product_name,price\nS-\(index),Item \(index),1.00\n"
+            let request = UploadRequest(partnerName: "p\(index % 10)x", feedType: "products", mode: "delta", fileName: "f\(index).csv")
+            let (body, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+            continuation.yield(ByteBuffer(string: csv))
+            continuation.finish()
+            let feed = try await setup.catalog.uploads.upload(request, by: admin, body: body).feed
+            _ = try await setup.catalog.runs.requestRun(feed.validationJobID, by: admin)
+            jobIDs.append(feed.validationJobID)
+        }
+        try await Self.orders(setup.catalog, count: 150)
+        let workers = try (0..<3).map { index in
+            try CatalogProcess(["worker", "--workers", "2"], environment: setup.environment, log: setup.directory.path + "/worker\(index).log")
+        }
+        defer { workers.forEach { $0.stop() } }
+        func count(_ sql: String) async throws -> Int { Int(try await TestPostgres.rows(sql, url: setup.url).first?["n"].flatMap { $0 } ?? "") ?? -1 }
+        let deadline = Date().addingTimeInterval(120)
+        var pending = -1
+        while Date() < deadline {
+            pending = try await count("SELECT count(*) AS n FROM tasks WHERE state <> 'completed' AND kind <> 'maintenance.prune'")
+            if pending == 0, setup.received.count == (try await count("SELECT count(*) AS n FROM events")) { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        try await Task.sleep(for: .seconds(1))  // time for any task that would run twice
+        let logs = workers.map { $0.log.suffix(1500) }.joined(separator: "\n")
+        #expect(pending == 0, "\(logs)")
+        let kinds = try await TestPostgres.rows(
+            "SELECT kind, count(*) AS n, max(attempts) AS most FROM tasks WHERE kind <> 'maintenance.prune' GROUP BY kind ORDER BY kind",
+            url: setup.url)
+        #expect(kinds.count == 2 && kinds.allSatisfy { $0["most"] == "1" }, "\(kinds)")
+        let total = kinds.compactMap { Int(($0["n"] ?? "") ?? "") }.reduce(0, +)
+        #expect(total >= 300, "\(kinds)")
+        let events = try await count("SELECT count(*) AS n FROM events")
+        let ids = setup.received.compactMap { $0["id"] as? String }
+        #expect(events >= 300 && ids.count == events && Set(ids).count == events, "events \(events), received \(ids.count)")
+        let jobs = try await jobIDs.asyncMap { try await setup.catalog.store.job(id: $0) }
+        #expect(jobs.allSatisfy { $0?.status == .completed && $0?.attempts == 1 })
+        // All three processes took part.
+        for worker in workers { #expect(worker.log.contains("job completed") || worker.log.contains("webhook delivered")) }
     }
 
     /// The receiver fails the first try; the delivering process is killed while the retry waits; the

@@ -10,10 +10,10 @@ public struct DashboardSessions: Sendable {
     /// The roles that may open the page: those that read `/analytics/*`.
     public static let roles: [Role] = [.analyst, .admin, .partner]
 
-    let store: any CatalogStore
+    let store: any DashboardSessionRepository
     let clock: any CatalogClock
 
-    public init(store: any CatalogStore, clock: any CatalogClock) {
+    public init(store: any DashboardSessionRepository, clock: any CatalogClock) {
         self.store = store
         self.clock = clock
     }

@@ -7,12 +7,12 @@ import Synchronization
 /// The ETL of one validation job: stream the raw object, verify its checksum, validate rows,
 /// stage them in batches and merge them in one transaction (§ETL).
 public struct FeedImporter: Sendable {
-    let store: any CatalogStore
+    let store: any ProductLoader & OrderLoader
     let objects: any ObjectStore
     let clock: any CatalogClock
     let batchSize: Int
 
-    public init(store: any CatalogStore, objects: any ObjectStore, clock: any CatalogClock, batchSize: Int = 5_000) {
+    public init(store: any ProductLoader & OrderLoader, objects: any ObjectStore, clock: any CatalogClock, batchSize: Int = 5_000) {
         self.store = store
         self.objects = objects
         self.clock = clock
@@ -92,7 +92,7 @@ public struct FeedImporter: Sendable {
     /// are validated and staged whole, with their fingerprint. `lookups` decides which batches are
     /// looked up at all.
     static func prepareProducts(
-        _ records: [CSVRecord], reader: ProductRowReader, partnerID: String, store: any CatalogStore, lookups: FingerprintLookups
+        _ records: [CSVRecord], reader: ProductRowReader, partnerID: String, store: any ProductLoader & OrderLoader, lookups: FingerprintLookups
     ) async throws -> Prepared<StagedProduct> {
         let fingerprints = records.map { reader.fingerprint($0) }
         let known = fingerprints.compactMap { $0 }

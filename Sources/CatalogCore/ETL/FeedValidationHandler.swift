@@ -7,7 +7,7 @@ import Synchronization
 /// transient failures (database or object store unavailable) retried with exponential backoff,
 /// permanent ones failed at once (§Jobs).
 public struct FeedValidationHandler: TaskHandler {
-    let jobs: any CatalogStore
+    let jobs: any ValidationJobs & JobRepository & FeedRepository
     let importer: FeedImporter
     /// The log of each running attempt, with its job's fields, for its heartbeats and its end.
     let attemptLoggers = AttemptLoggers()

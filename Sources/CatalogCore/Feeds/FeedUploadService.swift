@@ -8,14 +8,14 @@ public struct FeedUploadService: Sendable {
     public static let idempotencyWindow: TimeInterval = 24 * 3600
     public static let maxIdempotencyKeyLength = 255
 
-    let store: any CatalogStore
+    let store: any FeedRepository & PartnerRepository & IDAllocator
     let objects: any ObjectStore
     let clock: any CatalogClock
     let maxUploadBytes: Int64
     /// Queue each feed's validation job at once (`CATALOG_AUTO_RUN`).
     let autoRun: Bool
 
-    public init(store: any CatalogStore, objects: any ObjectStore, clock: any CatalogClock, maxUploadBytes: Int64, autoRun: Bool = false) {
+    public init(store: any FeedRepository & PartnerRepository & IDAllocator, objects: any ObjectStore, clock: any CatalogClock, maxUploadBytes: Int64, autoRun: Bool = false) {
         self.store = store
         self.objects = objects
         self.clock = clock

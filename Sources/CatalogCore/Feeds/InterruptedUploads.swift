@@ -5,10 +5,10 @@ import Logging
 /// exists (the process died just after recording it) and the note goes, or it does not and the
 /// object goes too.
 public struct InterruptedUploads: Sendable {
-    let store: any CatalogStore
+    let store: any FeedRepository
     let objects: any ObjectStore
 
-    public init(store: any CatalogStore, objects: any ObjectStore) {
+    public init(store: any FeedRepository, objects: any ObjectStore) {
         self.store = store
         self.objects = objects
     }

@@ -1,9 +1,9 @@
 /// §Orders: posting orders (partner and admin keys) and reading them; partner keys see their own only.
 public struct OrderService: Sendable {
-    let store: any CatalogStore
+    let store: any OrderRepository & PartnerRepository
     let clock: any CatalogClock
 
-    public init(store: any CatalogStore, clock: any CatalogClock) {
+    public init(store: any OrderRepository & PartnerRepository, clock: any CatalogClock) {
         self.store = store
         self.clock = clock
     }

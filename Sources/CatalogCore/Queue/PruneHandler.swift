@@ -9,13 +9,13 @@ public struct PruneHandler: TaskHandler {
     public static let keepFinishedTasks: TimeInterval = 7 * 24 * 3600
     public static let interval: TimeInterval = 3600
 
-    let store: any CatalogStore
+    let store: any TaskQueue & EventLog
     let clock: any CatalogClock
     let logger: Logger
     public let retry = RetryPolicy.exponential(base: 60, maxAttempts: 3)
     public var kind: TaskKind { .prune }
 
-    public init(store: any CatalogStore, clock: any CatalogClock, logger: Logger) {
+    public init(store: any TaskQueue & EventLog, clock: any CatalogClock, logger: Logger) {
         self.store = store
         self.clock = clock
         self.logger = logger

@@ -1,9 +1,9 @@
 /// Reading feeds and their raw bytes; partner keys see their own partner's feeds only.
 public struct FeedQueries: Sendable {
-    let store: any CatalogStore
+    let store: any FeedRepository
     let objects: any ObjectStore
 
-    public init(store: any CatalogStore, objects: any ObjectStore) {
+    public init(store: any FeedRepository, objects: any ObjectStore) {
         self.store = store
         self.objects = objects
     }

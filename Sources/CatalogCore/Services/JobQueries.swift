@@ -1,8 +1,8 @@
 /// Reading jobs; partner keys see their own partner's jobs only.
 public struct JobQueries: Sendable {
-    let store: any CatalogStore
+    let store: any JobRepository
 
-    public init(store: any CatalogStore) {
+    public init(store: any JobRepository) {
         self.store = store
     }
 

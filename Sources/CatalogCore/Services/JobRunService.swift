@@ -3,12 +3,12 @@ import Logging
 
 /// `POST /jobs/{id}/run` and `GET /jobs/{id}/errors`.
 public struct JobRunService: Sendable {
-    let store: any CatalogStore
+    let store: any JobRepository & ValidationJobs & ProductLoader
     let clock: any CatalogClock
     let events: JobEvents
     let readModel: (any ProductReadModel)?
 
-    public init(store: any CatalogStore, clock: any CatalogClock, events: JobEvents = JobEvents(), readModel: (any ProductReadModel)? = nil) {
+    public init(store: any JobRepository & ValidationJobs & ProductLoader, clock: any CatalogClock, events: JobEvents = JobEvents(), readModel: (any ProductReadModel)? = nil) {
         self.store = store
         self.clock = clock
         self.events = events

@@ -1,11 +1,11 @@
 /// API keys: random secrets stored only as hashes, bound to a role and optionally a partner.
 public struct KeyService: Sendable {
-    let store: any CatalogStore
+    let store: any APIKeyRepository & PartnerRepository
     let clock: any CatalogClock
     /// The node's in-memory keys, when it keeps them (`serve`); else each check asks the store.
     let table: KeyTable?
 
-    public init(store: any CatalogStore, clock: any CatalogClock, table: KeyTable? = nil) {
+    public init(store: any APIKeyRepository & PartnerRepository, clock: any CatalogClock, table: KeyTable? = nil) {
         self.store = store
         self.clock = clock
         self.table = table

@@ -7,11 +7,11 @@ public struct Readiness: Sendable {
         public var isReady: Bool { database == nil && objectStore == nil && disk == nil }
     }
 
-    let store: any CatalogStore
+    let store: any StoreHealth
     let objects: any ObjectStore
     let disk: (any DiskSpaceProbe)?
 
-    public init(store: any CatalogStore, objects: any ObjectStore, disk: (any DiskSpaceProbe)? = nil) {
+    public init(store: any StoreHealth, objects: any ObjectStore, disk: (any DiskSpaceProbe)? = nil) {
         self.store = store
         self.objects = objects
         self.disk = disk

@@ -7,7 +7,7 @@ import Logging
 public struct SourceFetchHandler: TaskHandler {
     public static let failuresBeforePause = 5
 
-    let store: any CatalogStore
+    let store: any SourceRepository & TaskQueue
     let fetcher: SourceFetcher
     let clock: any CatalogClock
     /// Wakes this process's workers for the validation job a fetched feed queues.
@@ -18,7 +18,7 @@ public struct SourceFetchHandler: TaskHandler {
     public let retry = RetryPolicy.exponential(base: 30, maxAttempts: 3)
     public var kind: TaskKind { .fetchSource }
 
-    public init(store: any CatalogStore, fetcher: SourceFetcher, clock: any CatalogClock, events: JobEvents? = nil, logger: Logger) {
+    public init(store: any SourceRepository & TaskQueue, fetcher: SourceFetcher, clock: any CatalogClock, events: JobEvents? = nil, logger: Logger) {
         self.events = events
         self.store = store
         self.fetcher = fetcher

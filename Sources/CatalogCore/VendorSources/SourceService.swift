@@ -3,7 +3,7 @@ import Foundation
 /// §Sources: registering, changing, pausing and fetching a partner's vendor sources. An admin names
 /// the partner; a partner key manages its own.
 public struct SourceService: Sendable {
-    let store: any CatalogStore
+    let store: any SourceRepository & PartnerRepository
     let clock: any CatalogClock
     let targets: any TargetPolicy
     let secrets: SecretBox?
@@ -11,7 +11,7 @@ public struct SourceService: Sendable {
     /// 1,000 a second: a vendor on the same network may take that much.
     public static let maxRequestsPerMinute: Int64 = 60_000
 
-    public init(store: any CatalogStore, clock: any CatalogClock, targets: any TargetPolicy, secrets: SecretBox?) {
+    public init(store: any SourceRepository & PartnerRepository, clock: any CatalogClock, targets: any TargetPolicy, secrets: SecretBox?) {
         self.store = store
         self.clock = clock
         self.targets = targets

@@ -4,13 +4,13 @@ import Foundation
 /// without `partner_name` receives every partner's events; with one, or made with a partner key, only
 /// that partner's.
 public struct WebhookService: Sendable {
-    let store: any CatalogStore
+    let store: any WebhookRepository & PartnerRepository
     let clock: any CatalogClock
     let targets: any TargetPolicy
     public static let rotationGrace: TimeInterval = 24 * 3600
     public static let maxEvents = 20
 
-    public init(store: any CatalogStore, clock: any CatalogClock, targets: any TargetPolicy) {
+    public init(store: any WebhookRepository & PartnerRepository, clock: any CatalogClock, targets: any TargetPolicy) {
         self.store = store
         self.clock = clock
         self.targets = targets

@@ -6,12 +6,12 @@ import ServiceLifecycle
 /// The task workers of a process as a lifecycle service, with a concurrency limit per kind: `count`
 /// workers for validation jobs (CATALOG_WORKERS) and, when there are any, 4 for webhook deliveries, 2 for
 /// source fetches and 1 for periodic maintenance. On graceful shutdown they stop claiming and hand running tasks back.
-struct WorkerService: Service {
+public struct WorkerService: Service {
     let workers: [TaskWorker]
     let queue: any TaskQueue
     let clock: any CatalogClock
 
-    init(catalog: Catalog, count: Int, http: any OutboundHTTP, allowPrivateTargets: Bool, settings: TaskWorker.Settings = TaskWorker.Settings(),
+    public init(catalog: Catalog, count: Int, http: any OutboundHTTP, allowPrivateTargets: Bool, settings: TaskWorker.Settings = TaskWorker.Settings(),
          logger: Logger) {
         let host = ProcessInfo.processInfo.hostName
         let pid = ProcessInfo.processInfo.processIdentifier
@@ -38,7 +38,7 @@ struct WorkerService: Service {
         clock = catalog.clock
     }
 
-    func run() async throws {
+    public func run() async throws {
         // A service that returns early stops the whole group: with no workers, wait for shutdown.
         guard !workers.isEmpty else { return try await gracefulShutdown() }
         // Periodic work starts itself here (once among all nodes: the task's unique key), then re-queues itself.
