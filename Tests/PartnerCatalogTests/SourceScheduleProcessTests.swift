@@ -5,8 +5,8 @@ import CatalogTestSupport
 import Foundation
 import Testing
 
-/// §Sources scheduling across processes: two `worker` processes around one PostgreSQL database (each
-/// runs the source fetchers `serve` runs) fetch a scheduled source once per due time, not once each.
+/// §Sources scheduling across processes: two `serve` processes around one PostgreSQL database fetch a
+/// scheduled source once per due time, not once each.
 @Suite(.serialized) struct SourceScheduleProcessTests {
     static let simulator = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/vendor_sim.py").path
@@ -34,7 +34,9 @@ import Testing
             "CATALOG_ALLOW_PRIVATE_TARGETS": "true", "CATALOG_SECRET_KEY": "",
         ]
         let workers = try (0..<2).map { index in
-            try CatalogProcess(["worker", "--workers", "1"], environment: environment, log: directory.path + "/worker\(index).log")
+            try CatalogProcess(
+                ["serve", "--port", String(CatalogProcess.freePort()), "--workers", "1"], environment: environment,
+                log: directory.path + "/serve\(index).log")
         }
         defer { workers.forEach { $0.stop() } }
         // The shortest schedule: its first fetch is due a minute after the source is saved.
