@@ -161,6 +161,7 @@ let package = Package(
             dependencies: ["PartnerCatalog", "CatalogCore", "CatalogPostgres", "CatalogFileStore", "CatalogTestSupport"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "CatalogAppTests", dependencies: ["CatalogApp", "CatalogCore"], swiftSettings: swiftSettings),
         .testTarget(name: "CatalogFileStoreTests", dependencies: ["CatalogFileStore", "CatalogTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CatalogS3Tests",

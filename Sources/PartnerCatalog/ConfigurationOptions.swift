@@ -1,5 +1,6 @@
 import ArgumentParser
 import CatalogApp
+import CatalogCore
 import Foundation
 import Logging
 

@@ -10,10 +10,10 @@ public struct DashboardSessions: Sendable {
     /// The roles that may open the page: those that read `/analytics/*`.
     public static let roles: [Role] = [.analyst, .admin, .partner]
 
-    let store: any DashboardSessionRepository
+    let store: any DashboardSessionRepository & APIKeyRepository & PartnerRepository
     let clock: any CatalogClock
 
-    public init(store: any DashboardSessionRepository, clock: any CatalogClock) {
+    public init(store: any DashboardSessionRepository & APIKeyRepository & PartnerRepository, clock: any CatalogClock) {
         self.store = store
         self.clock = clock
     }

@@ -1,10 +1,10 @@
 /// §Partners: creation (with the partner's first key), listing, suspension.
 public struct PartnerService: Sendable {
-    let store: any PartnerRepository
+    let store: any PartnerRepository & APIKeyRepository
     let clock: any CatalogClock
     let keys: KeyService
 
-    public init(store: any PartnerRepository, clock: any CatalogClock, keys: KeyService? = nil) {
+    public init(store: any PartnerRepository & APIKeyRepository, clock: any CatalogClock, keys: KeyService? = nil) {
         self.store = store
         self.clock = clock
         self.keys = keys ?? KeyService(store: store, clock: clock)
