@@ -93,19 +93,77 @@ struct SQLiteCatalogItems: Sendable {
         try await pool.write { db in try Self.refreshSome(db) }
     }
 
+    /// Items regrouped per transaction while rebuilding (by item number; windows without items cost nothing).
+    static let rebuildWindow: Int64 = 20_000
+
+    /// Regroups every item from the active products, in item order: windows of items read and grouped
+    /// on a reader connection while the writer appends the previous window's rows (no pending list,
+    /// nothing to delete; the sort indexes are built once at the end).
     func rebuild() async throws -> Int {
-        try await pool.write { db in
+        let bounds = try await pool.write { db -> (Int64, Int64)? in
             try db.execute(sql: Self.dropSortIndexes)
+            // The members in one statement, in product order (appends), their item index built after.
             try db.execute(sql: """
-                DELETE FROM item_members; DELETE FROM item_pending; DELETE FROM item_views; DELETE FROM item_prices;
+                DELETE FROM item_pending; DELETE FROM item_views; DELETE FROM item_prices;
+                DROP INDEX IF EXISTS item_members_by_item; DELETE FROM item_members;
                 INSERT INTO item_members (product_seq, item_seq)
                     SELECT seq, item_seq FROM products WHERE status = 'active' AND item_seq IS NOT NULL;
-                INSERT OR IGNORE INTO item_pending (item_seq) SELECT item_seq FROM item_members;
+                CREATE INDEX item_members_by_item ON item_members (item_seq);
                 """)
+            let row = try Row.fetchOne(db, sql: "SELECT min(item_seq), max(item_seq) FROM products")
+            guard let low: Int64 = row?[0], let high: Int64 = row?[1] else { return nil }
+            return (low, high)
         }
-        while try await refreshPendingChunk() {}
+        if let (low, high) = bounds {
+            // Two cores: a reader connection reads and groups the next window while the writer stores this one.
+            let windows = stride(from: low, through: high, by: Int(Self.rebuildWindow)).map { ($0, min($0 + Self.rebuildWindow - 1, high)) }
+            let pool = self.pool
+            func read(_ index: Int) -> Task<[[CatalogItem]], any Error> {
+                let (first, last) = windows[index]
+                return Task { try await pool.read { db in try Self.regroup(db, itemsFrom: first, through: last) } }
+            }
+            var next = read(0)
+            for index in windows.indices {
+                let items = try await next.value
+                if index + 1 < windows.count { next = read(index + 1) }
+                try await pool.write { db in try Self.store(items, db) }
+            }
+        }
         try await pool.write { db in try db.execute(sql: Self.sortIndexes) }
         return try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM item_views WHERE scope = ''") ?? 0 }
+    }
+
+    /// The items numbered `first...last`, grouped from their active offers (one read, in item order).
+    private static func regroup(_ db: Database, itemsFrom first: Int64, through last: Int64) throws -> [[CatalogItem]] {
+        let statement = try db.makeStatement(sql: """
+            SELECT \(offerColumns) FROM products WHERE item_seq BETWEEN \(first) AND \(last) AND +status = 'active' ORDER BY item_seq
+            """)
+        let offers = SQLiteRawStatement(statement)
+        var items: [[CatalogItem]] = []
+        var current: Int64 = -1
+        var group: [ItemOffer] = []
+        func finish() {
+            guard !group.isEmpty else { return }
+            items.append(CatalogItemGrouping.views(itemSeq: current, offers: group))
+            group.removeAll(keepingCapacity: true)
+        }
+        while try offers.step(db) {
+            let itemSeq = offers.int64(12)
+            if itemSeq != current {
+                finish()
+                current = itemSeq
+            }
+            group.append(offer(offers))
+        }
+        finish()
+        withExtendedLifetime(statement) {}
+        return items
+    }
+
+    /// Writes regrouped items into tables that hold none of them.
+    private static func store(_ items: [[CatalogItem]], _ db: Database) throws {
+        let rows = try ViewRows(db)
+        for item in items { try rows.write(item, db) }
     }
 
     /// Refreshes up to `refreshChunk` pending items from their active offers; true when others remain.
@@ -117,39 +175,58 @@ struct SQLiteCatalogItems: Sendable {
         // The members, not the products' item_seq, say which offers an item has (they agree once caught up).
         let members = Set(try Int64.fetchAll(db, sql: "SELECT product_seq FROM item_members WHERE item_seq IN (\(list))"))
         var byItem: [Int64: [ItemOffer]] = [:]
-        // Only what grouping reads, through the C API (this runs for every item at start-up). `+status`
-        // keeps SQLite on the item index (without statistics it chose the status index and scanned).
-        let statement = try db.makeStatement(sql: """
-            SELECT seq, product_id, partner_name, product_name, brand, category, gtin, mpn, price_units, currency, availability,
-                image_urls, item_seq, coalesce(description, '') <> '', quantity IS NOT NULL, attributes <> '{}'
-            FROM products WHERE item_seq IN (\(list)) AND +status = 'active'
-            """)
+        // Only what grouping reads, through the C API. `+status` keeps SQLite on the item index (without
+        // statistics it chose the status index and scanned).
+        let statement = try db.makeStatement(sql: "SELECT \(offerColumns) FROM products WHERE item_seq IN (\(list)) AND +status = 'active'")
         let offers = SQLiteRawStatement(statement)
         while try offers.step(db) {
-            let seq = offers.int64(0)
-            guard members.contains(seq) else { continue }
-            byItem[offers.int64(12), default: []].append(ItemOffer(
-                seq: seq, productID: offers.string(1) ?? "", partnerName: offers.string(2) ?? "", productName: offers.string(3) ?? "",
-                brand: offers.string(4), category: offers.string(5), gtin: offers.string(6), mpn: offers.string(7),
-                price: ExactDecimal(units: offers.int64(8)), currency: offers.string(9) ?? "", availability: offers.string(10) ?? "",
-                imageURLsJSON: offers.string(11) ?? "[]", hasDescription: offers.int64(13) != 0, hasQuantity: offers.int64(14) != 0,
-                hasAttributes: offers.int64(15) != 0))
+            guard members.contains(offers.int64(0)) else { continue }
+            byItem[offers.int64(12), default: []].append(offer(offers))
         }
         withExtendedLifetime(statement) {}
         try db.execute(sql: "DELETE FROM item_views WHERE item_seq IN (\(list))")
         try db.execute(sql: "DELETE FROM item_prices WHERE item_seq IN (\(list))")
-        let view = SQLiteRawStatement(try db.cachedStatement(sql: """
-            INSERT INTO item_views (item_seq, scope, gtin, brand, mpn, product_name, category, image_urls, offers, currency,
-                best_units, availabilities, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """))
-        let price = SQLiteRawStatement(try db.cachedStatement(sql: """
-            INSERT INTO item_prices (item_seq, scope, currency, min_units, max_units, offers, best_product_seq, best_product_id,
-                best_partner, best_units, best_availability) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """))
-        view.reset()
-        price.reset()
-        for (itemSeq, itemOffers) in byItem {
-            for item in CatalogItemGrouping.views(itemSeq: itemSeq, offers: itemOffers) {
+        let rows = try ViewRows(db)
+        for (itemSeq, itemOffers) in byItem { try rows.write(CatalogItemGrouping.views(itemSeq: itemSeq, offers: itemOffers), db) }
+        try db.execute(sql: "DELETE FROM item_pending WHERE item_seq IN (\(list))")
+        return more
+    }
+
+    /// The columns grouping reads; column 12 is the item number.
+    static let offerColumns = """
+        seq, product_id, partner_name, product_name, brand, category, gtin, mpn, price_units, currency, availability,
+        image_urls, item_seq, coalesce(description, '') <> '', quantity IS NOT NULL, attributes <> '{}'
+        """
+
+    static func offer(_ row: SQLiteRawStatement) -> ItemOffer {
+        ItemOffer(
+            seq: row.int64(0), productID: row.string(1) ?? "", partnerName: row.string(2) ?? "", productName: row.string(3) ?? "",
+            brand: row.string(4), category: row.string(5), gtin: row.string(6), mpn: row.string(7),
+            price: ExactDecimal(units: row.int64(8)), currency: row.string(9) ?? "", availability: row.string(10) ?? "",
+            imageURLsJSON: row.string(11) ?? "[]", hasDescription: row.int64(13) != 0, hasQuantity: row.int64(14) != 0,
+            hasAttributes: row.int64(15) != 0)
+    }
+
+    /// Writes the rows of an item's views, every audience's, through two prepared statements.
+    struct ViewRows {
+        let view: SQLiteRawStatement
+        let price: SQLiteRawStatement
+
+        init(_ db: Database) throws {
+            view = SQLiteRawStatement(try db.cachedStatement(sql: """
+                INSERT INTO item_views (item_seq, scope, gtin, brand, mpn, product_name, category, image_urls, offers, currency,
+                    best_units, availabilities, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """))
+            price = SQLiteRawStatement(try db.cachedStatement(sql: """
+                INSERT INTO item_prices (item_seq, scope, currency, min_units, max_units, offers, best_product_seq, best_product_id,
+                    best_partner, best_units, best_availability) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """))
+            view.reset()
+            price.reset()
+        }
+
+        func write(_ views: [CatalogItem], _ db: Database) throws {
+            for item in views {
                 let shown = item.prices(in: item.currency)!
                 view.bind(1, item.seq)
                 view.bind(2, item.scope)
@@ -183,8 +260,6 @@ struct SQLiteCatalogItems: Sendable {
                 }
             }
         }
-        try db.execute(sql: "DELETE FROM item_pending WHERE item_seq IN (\(list))")
-        return more
     }
 
     /// One bit per `Availability` case, in declaration order.
