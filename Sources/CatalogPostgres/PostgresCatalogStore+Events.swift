@@ -4,6 +4,14 @@ import Logging
 import PostgresNIO
 
 extension PostgresCatalogStore: EventLog {
+    public func latestEventSeq() async throws -> Int64 {
+        try await withConnection { connection in
+            let rows = try await connection.query("SELECT coalesce(max(seq), 0)::bigint FROM events", logger: self.logger)
+            for try await (seq) in rows.decode(Int64.self) { return seq }
+            return 0
+        }
+    }
+
     public func events(_ filter: EventFilter, afterSeq: Int64, limit: Int) async throws -> [CatalogEvent] {
         try await withConnection { connection in
             var binds = PostgresBindings()

@@ -115,7 +115,7 @@ extension PostgresCatalogStore: OrderLoader {
                     """, logger: logger).drain()
             }
             try await connection.query("DELETE FROM order_staging WHERE job_id = \(jobID)", logger: logger).drain()
-            try await Self.complete(jobID: jobID, completion, counts, changePosition: nil, now: now, connection, logger)
+            try await Self.complete(jobID: jobID, completion, counts, changePosition: nil, connection, logger)
             // Last before COMMIT: the rollup rows it updates stay locked (a posted order of this partner
             // on the same days waits) for as short a time as possible.
             if rollUp { try await Self.rollupAfterOrdersMerge(newOrders: newSeqs, connection, logger) }

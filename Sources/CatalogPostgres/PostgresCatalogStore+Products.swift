@@ -224,7 +224,7 @@ extension PostgresCatalogStore: ProductLoader {
             }
             try await connection.query("DELETE FROM product_staging WHERE job_id = \(jobID)", logger: logger).drain()
             let position = try await Self.recordChangeBatch(batch, jobID: jobID, feed: feed, counts, now: now, connection, logger)
-            try await Self.complete(jobID: jobID, completion, counts, changePosition: position, now: now, connection, logger)
+            try await Self.complete(jobID: jobID, completion, counts, changePosition: position, connection, logger)
             return counts
         }
     }

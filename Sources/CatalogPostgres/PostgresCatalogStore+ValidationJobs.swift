@@ -102,9 +102,10 @@ extension PostgresCatalogStore: ValidationJobs {
     /// The end of a completed attempt, inside its merge's transaction: throws `TaskLeaseLost` (rolling
     /// the merge back) when the lease is no longer held.
     static func complete(
-        jobID: String, _ completion: AttemptCompletion, _ counts: MergeCounts, changePosition: Int64?, now: Date,
+        jobID: String, _ completion: AttemptCompletion, _ counts: MergeCounts, changePosition: Int64?,
         _ connection: PostgresConnection, _ logger: Logger
     ) async throws {
+        let now = completion.finishedAt()
         guard try await finish(completion.lease, .completed, now: now, connection, logger) else {
             throw TaskLeaseLost(completion.lease)
         }

@@ -3,6 +3,10 @@ import Foundation
 import GRDB
 
 extension SQLiteCatalogStore: EventLog {
+    public func latestEventSeq() async throws -> Int64 {
+        try await read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM events") ?? 0 }
+    }
+
     public func events(_ filter: EventFilter, afterSeq: Int64, limit: Int) async throws -> [CatalogEvent] {
         try await read { db in
             var conditions = ["seq > ?"]

@@ -103,7 +103,7 @@ extension SQLiteCatalogStore: OrderLoader {
             }
             if rollUp { try Self.rollupAfterOrdersMerge(newOrders: newSeqs, db) }
             try db.execute(sql: "DELETE FROM order_staging WHERE job_id = ?", arguments: [jobID])
-            try Self.complete(jobID: jobID, completion, counts, changePosition: nil, now: now, db)
+            try Self.complete(jobID: jobID, completion, counts, changePosition: nil, db)
             return counts
         }
     }

@@ -292,7 +292,7 @@ extension SQLiteCatalogStore: ProductLoader {
             try db.execute(sql: "DELETE FROM product_staging WHERE job_id = ?", arguments: [jobID])
             try db.execute(sql: "DROP TABLE \(seenTable)")
             let position = try Self.recordChangeBatch(batch, jobID: jobID, feed: feed, counts, now: now, db)
-            try Self.complete(jobID: jobID, completion, counts, changePosition: position, now: now, db)
+            try Self.complete(jobID: jobID, completion, counts, changePosition: position, db)
             return counts
         }
     }

@@ -81,8 +81,9 @@ extension SQLiteCatalogStore: ValidationJobs {
     /// The end of a completed attempt, inside its merge's transaction: throws `TaskLeaseLost` (rolling
     /// the merge back) when the lease is no longer held.
     static func complete(
-        jobID: String, _ completion: AttemptCompletion, _ counts: MergeCounts, changePosition: Int64?, now: Date, _ db: Database
+        jobID: String, _ completion: AttemptCompletion, _ counts: MergeCounts, changePosition: Int64?, _ db: Database
     ) throws {
+        let now = completion.finishedAt()
         guard try finish(completion.lease, .completed, now: now, db) else { throw TaskLeaseLost(completion.lease) }
         let (summary, message) = completion.describe(counts)
         try db.execute(sql: """

@@ -80,7 +80,7 @@ struct EventsCommand: AsyncParsableCommand {
             if let since {
                 cursor = since
             } else {
-                cursor = noFollow ? "0" : try await Self.latest(catalog)
+                cursor = noFollow ? "0" : try await catalog.eventLog.latest()
             }
             while true {
                 let (events, next) = try await catalog.eventLog.list(filter, since: cursor, limit: 500, by: .operatorCLI)
@@ -90,16 +90,6 @@ struct EventsCommand: AsyncParsableCommand {
                 if events.count == 500 { continue }
                 if noFollow { return }
                 try await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
-            }
-        }
-
-        /// The newest event's ID: following starts after it.
-        static func latest(_ catalog: Catalog) async throws -> String {
-            var cursor = "0"
-            while true {
-                let (events, next) = try await catalog.eventLog.list(EventFilter(), since: cursor, limit: 1000, by: .operatorCLI)
-                cursor = next ?? cursor
-                if events.count < 1000 { return cursor }
             }
         }
     }

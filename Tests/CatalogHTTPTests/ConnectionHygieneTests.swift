@@ -108,7 +108,9 @@ import Testing
             #expect(answer.errorCode == "OVERLOADED")
             #expect(answer.headers["retry-after"] != nil)
             #expect(answer.headers["x-request-id"]?.isEmpty == false)
-            #expect(refusedIn < .seconds(1))
+            // At once, not after a place came free or the 30 s idle timeout: the bound leaves room for a
+            // test task starved by the rest of the suite on two cores (1.04 s was seen so), not for a wait.
+            #expect(refusedIn < .seconds(10), "refused after \(refusedIn)")
             #expect(await turnedAway.waitForClose(timeout: .seconds(2)) != nil)
 
             // A place comes free when a connection closes; the held ones still work meanwhile.

@@ -22,6 +22,7 @@ import Testing
     @Test(arguments: StoreKind.allCases)
     func uploadsJobsAndOrdersAreRecordedWithTheirObjects(_ store: StoreKind) async throws {
         let app = try await TestApp.make(store)
+        #expect(try await app.catalog.eventLog.latest() == "0", "an empty log")
         let (_, key) = try await app.createPartner("acme")
         try await app.testWithWorker { client in
             let upload = try await client.uploadRaw(sampleCSV, key: key, query: "file_name=a.csv")
@@ -57,6 +58,8 @@ import Testing
             #expect((page["items"] as? [Any])?.count == 1 && page["next_since"] as? String == first)
             #expect(try await client.get("/events?since=FD00001", key: app.adminKey).status == .badRequest)
             #expect(try await client.get("/events?type=nope", key: app.adminKey).status == .badRequest)
+            // The newest event, where `events tail` starts following: one store query.
+            #expect(try await app.catalog.eventLog.latest() == all.last?["event_id"] as? String)
         }
     }
 

@@ -42,6 +42,33 @@ final class FlakyReads: ObjectStore {
             UploadRequest(partnerName: partner, fileName: "f.csv"), by: admin, body: Bytes.chunks(bytes)).feed
     }
 
+    /// A clock that moves one second each time it is read.
+    final class TickingClock: CatalogClock {
+        private let base = TestClock()
+        func now() -> Date {
+            base.advance(by: 1)
+            return base.now()
+        }
+    }
+
+    /// `finished_at` is when the job ended, read after the merge's work, not when the merge began
+    /// (the products' `updated_at`): a large merge takes seconds.
+    @Test(arguments: StoreKind.allCases)
+    func aJobFinishesAfterItsMerge(_ store: StoreKind) async throws {
+        let app = try await TestApp.make(store, clock: TickingClock())
+        let feed = try await upload(app, partner: "acme")
+        _ = try await app.catalog.runs.requestRun(feed.validationJobID, by: admin)
+        #expect(try await app.worker().runOnce())
+        let job = try #require(try await app.catalog.store.job(id: feed.validationJobID))
+        let finished = try #require(job.finishedAt)
+        #expect(await app.follower.waitUntilItemsCaughtUp(timeout: 30), "the node's read model follows the job")
+        let products = try await app.catalog.readModel.listProducts(ProductQuery(filter: ProductFilter(partnerName: "acme"), limit: 100)).items
+        #expect(job.status == .completed && !products.isEmpty)
+        let merged = try #require(products.map(\.updatedAt).max())
+        #expect(finished > merged, "finished \(finished), products updated \(merged)")
+        #expect(try #require(job.startedAt) < merged)
+    }
+
     @Test(arguments: StoreKind.allCases)
     func abandonedLeaseIsReclaimedAndCountsMatchACleanRun(_ store: StoreKind) async throws {
         let clock = TestClock()

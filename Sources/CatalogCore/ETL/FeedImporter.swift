@@ -43,7 +43,7 @@ public struct FeedImporter: Sendable {
                 if guarded != nil { merged.mode = .delta }
                 counts = try await store.merge(
                     jobID: jobID, feed: merged, now: clock.now(),
-                    completing: Self.completion(lease, skipped: skipped, feed: feed, deactivationSkipped: guarded))
+                    completing: Self.completion(lease, clock: clock, skipped: skipped, feed: feed, deactivationSkipped: guarded))
             case .orders:
                 skipped = try await stageRows(
                     of: feed, jobID: jobID, progress: progress, makeReader: OrderRowReader.init(header:),
@@ -53,7 +53,7 @@ public struct FeedImporter: Sendable {
                     },
                     duplicate: { line, row in DuplicateRows.orderLine(line: line, orderID: row.orderID, sku: row.sku) })
                 counts = try await store.mergeOrderLines(
-                    jobID: jobID, feed: feed, now: clock.now(), completing: Self.completion(lease, skipped: skipped, feed: feed))
+                    jobID: jobID, feed: feed, now: clock.now(), completing: Self.completion(lease, clock: clock, skipped: skipped, feed: feed))
             }
             return FeedValidation.summary(counts, skipped: skipped, feed: feed)
         } catch let error as TaskLeaseLost {
@@ -64,8 +64,10 @@ public struct FeedImporter: Sendable {
         }
     }
 
-    static func completion(_ lease: TaskLease, skipped: Int64, feed: Feed, deactivationSkipped: String? = nil) -> AttemptCompletion {
-        AttemptCompletion(lease: lease) { counts in
+    static func completion(
+        _ lease: TaskLease, clock: any CatalogClock, skipped: Int64, feed: Feed, deactivationSkipped: String? = nil
+    ) -> AttemptCompletion {
+        AttemptCompletion(lease: lease, finishedAt: { clock.now() }) { counts in
             var (summary, message) = FeedValidation.summary(counts, skipped: skipped, feed: feed)
             if let reason = deactivationSkipped {
                 summary.deactivationSkipped = true

@@ -24,4 +24,10 @@ public struct EventQueries: Sendable {
         let events = try await log.events(filter, afterSeq: after, limit: limit)
         return (events, events.last?.eventID ?? since)
     }
+
+    /// The newest event's ID ("0" for an empty log): following from it prints only new events.
+    public func latest() async throws -> String {
+        let seq = try await log.latestEventSeq()
+        return seq == 0 ? "0" : IDKind.event.format(seq)
+    }
 }

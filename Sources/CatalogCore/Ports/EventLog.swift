@@ -6,6 +6,9 @@ public protocol EventLog: Sendable {
     /// Oldest first, after the event with sequence number `afterSeq`.
     func events(_ filter: EventFilter, afterSeq: Int64, limit: Int) async throws -> [CatalogEvent]
 
+    /// The newest event's sequence number; 0 for an empty log.
+    func latestEventSeq() async throws -> Int64
+
     /// Deletes the events created before `date` (they are kept at least 30 days); returns how many.
     func pruneEvents(before date: Date) async throws -> Int
 }

@@ -34,9 +34,15 @@ public struct AttemptCompletion: Sendable {
     public var lease: TaskLease
     /// The job's summary and message from the merge's counts.
     public var describe: @Sendable (MergeCounts) -> (JobSummary, String)
+    /// The job's `finished_at`: read when the end is recorded, after the merge's work (which may take long).
+    public var finishedAt: @Sendable () -> Date
 
-    public init(lease: TaskLease, describe: @escaping @Sendable (MergeCounts) -> (JobSummary, String)) {
+    public init(
+        lease: TaskLease, finishedAt: @escaping @Sendable () -> Date = { Date() },
+        describe: @escaping @Sendable (MergeCounts) -> (JobSummary, String)
+    ) {
         self.lease = lease
+        self.finishedAt = finishedAt
         self.describe = describe
     }
 }
