@@ -1,5 +1,6 @@
 import CatalogCore
 import CatalogHTTP
+import Foundation
 import Logging
 
 /// §Configuration: every setting of every command, in one value. `read(_:)` is the one place that
@@ -42,9 +43,26 @@ public struct CatalogConfiguration: Sendable {
     public var cacheDirectory: String { dataDirectory + "/cache" }
 
     /// Reads every setting from `values` (variable name → text; empty means unset). A bad value is one
-    /// clear error naming its variable.
-    public static func read(_ values: [String: String]) throws -> CatalogConfiguration {
-        let settings = SettingValues(values)
+    /// clear error naming its variable, and its flag (`--port (CATALOG_PORT) must be …`) when the value
+    /// came from the command line (`fromFlags`: those variables' names).
+    public static func read(_ values: [String: String], fromFlags: Set<String> = []) throws -> CatalogConfiguration {
+        do {
+            return try read(SettingValues(values))
+        } catch var error as CatalogError {
+            if case .string(let name)? = error.details["parameter"], fromFlags.contains(name), error.message.hasPrefix(name) {
+                error.message = "\(flag(of: name)) (\(name))" + error.message.dropFirst(name.count)
+            }
+            throw error
+        }
+    }
+
+    /// The command-line flag that stands in for a variable: `CATALOG_MAX_UPLOAD_BYTES` → `--max-upload-bytes`.
+    public static func flag(of variable: String) -> String {
+        let name = variable.hasPrefix("CATALOG_") ? variable.dropFirst("CATALOG_".count) : Substring(variable)
+        return "--" + name.lowercased().replacingOccurrences(of: "_", with: "-")
+    }
+
+    private static func read(_ settings: SettingValues) throws -> CatalogConfiguration {
         var configuration = CatalogConfiguration(dataDirectory: settings.text("CATALOG_DATA_DIR") ?? "./data")
         configuration.databaseURL = settings.text("CATALOG_DATABASE_URL")
         configuration.objectStore = settings.text("CATALOG_OBJECT_STORE")

@@ -15,8 +15,12 @@ extension SettingFlags {
     /// The process's configuration: its environment with these flags in their variables' place.
     func configuration(_ more: [any SettingFlags] = []) throws -> CatalogConfiguration {
         var values = ProcessInfo.processInfo.environment
-        for flags in [self] + more { values.merge(flags.given) { $1 } }
-        return try CatalogConfiguration.read(values)
+        var fromFlags: Set<String> = []
+        for flags in [self] + more {
+            values.merge(flags.given) { $1 }
+            fromFlags.formUnion(flags.given.keys)
+        }
+        return try CatalogConfiguration.read(values, fromFlags: fromFlags)
     }
 }
 

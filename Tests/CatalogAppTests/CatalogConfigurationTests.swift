@@ -5,9 +5,9 @@ import Testing
 /// §Configuration: one value read in one place, the same boolean words for every switch, one clear
 /// error naming the variable for every bad value.
 @Suite struct CatalogConfigurationTests {
-    func failure(_ values: [String: String]) -> CatalogError? {
+    func failure(_ values: [String: String], fromFlags: Set<String> = []) -> CatalogError? {
         do {
-            _ = try CatalogConfiguration.read(values)
+            _ = try CatalogConfiguration.read(values, fromFlags: fromFlags)
             return nil
         } catch let error as CatalogError {
             return error
@@ -64,5 +64,15 @@ import Testing
         #expect(configuration.databaseURL == "postgres://u@h/db")
         #expect(try CatalogConfiguration.read(["CATALOG_IDLE_TIMEOUT": "0"]).limits.idleTimeout == nil)
         #expect(try CatalogConfiguration.read(["CATALOG_IDLE_TIMEOUT": "500ms"]).limits.idleTimeout == .milliseconds(500))
+    }
+
+    @Test func aBadFlagIsNamedWithItsVariable() throws {
+        #expect(CatalogConfiguration.flag(of: "CATALOG_MAX_UPLOADS_PER_PARTNER") == "--max-uploads-per-partner")
+        #expect(CatalogConfiguration.flag(of: "CATALOG_S3_MULTIPART_THRESHOLD") == "--s3-multipart-threshold")
+        let fromFlag = try #require(failure(["CATALOG_PORT": "abc"], fromFlags: ["CATALOG_PORT"]))
+        #expect(fromFlag.message == "--port (CATALOG_PORT) must be a whole number from 0 to 65535.", "\(fromFlag.message)")
+        #expect(fromFlag.details["parameter"] == .string("CATALOG_PORT"))
+        let fromEnvironment = try #require(failure(["CATALOG_PORT": "abc"]))
+        #expect(fromEnvironment.message == "CATALOG_PORT must be a whole number from 0 to 65535.")
     }
 }
