@@ -22,6 +22,14 @@ import Testing
         let csv = Data("sku,product_name,price\nA-1,Alpha,1.00\n".utf8)
         let first = try await http.call("POST", "/feeds/upload?partner_name=acme", body: csv, contentType: "text/csv")
         #expect(first.status == 201, "\(first.json)")
+        // The outage comes between requests, after the first feed's job (auto-run) has finished. A
+        // connection lost during a COPY crashes the process inside PostgresNIO 1.33.2
+        // (`sendCopyDone`/`sendCopyFail` preconditions): a known defect, not what this test is about.
+        let jobID = try #require(first.json["validation_job_id"] as? String)
+        let jobDeadline = Date().addingTimeInterval(60)
+        while Date() < jobDeadline, try await http.call("GET", "/jobs/\(jobID)").json["status"] as? String != "completed" {
+            try await Task.sleep(for: .milliseconds(100))
+        }
 
         try await postgres.pause()
         let started = Date()
