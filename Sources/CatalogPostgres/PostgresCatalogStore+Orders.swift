@@ -7,7 +7,10 @@ extension PostgresCatalogStore: OrderLoader {
     /// COPY straight into staging, as for products; duplicates are left to `mergeOrderLines`.
     public func stageOrderLines(jobID: String, _ batch: [StagedOrderLine]) async throws -> [Int] {
         guard !batch.isEmpty else { return [] }
-        var encoder = CopyTextEncoder(capacity: batch.count * 128)
+        var encoder = ColumnArrays(into: "order_staging", [
+            ("job_id", .text), ("order_id", .text), ("sku", .text), ("line", .bigint), ("quantity", .bigint),
+            ("unit_price_units", .bigint), ("currency", .text), ("ordered_at", .timestamptz), ("content_hash", .text),
+        ], bytesPerRow: 128, rows: batch.count)
         for row in batch {
             let record = row.record
             encoder.field(jobID)
@@ -21,10 +24,7 @@ extension PostgresCatalogStore: OrderLoader {
             encoder.field(row.contentHash)
             encoder.endRow()
         }
-        try await copy(
-            into: "order_staging",
-            columns: ["job_id", "order_id", "sku", "line", "quantity", "unit_price_units", "currency", "ordered_at", "content_hash"],
-            encoder.take())
+        try await insert(encoder)
         return []
     }
 

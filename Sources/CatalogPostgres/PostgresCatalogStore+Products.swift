@@ -16,25 +16,31 @@ extension PostgresCatalogStore: ProductLoader {
     /// The server reclaims its own space (VACUUM); nothing to give back here.
     public func releaseSpaceAfterFailure() async {}
 
-    static let stagingColumns = [
-        "job_id", "sku", "line", "product_name", "description", "brand", "category", "price_units", "currency",
-        "availability", "quantity", "image_urls", "attributes", "content_hash", "row_fingerprint", "unchanged", "gtin", "mpn",
-        "item_key",
+    static let stagingColumns: [(name: String, kind: ColumnArrays.Kind)] = [
+        ("job_id", .text), ("sku", .text), ("line", .bigint), ("product_name", .text), ("description", .text),
+        ("brand", .text), ("category", .text), ("price_units", .bigint), ("currency", .text), ("availability", .text),
+        ("quantity", .bigint), ("image_urls", .text), ("attributes", .text), ("content_hash", .text),
+        ("row_fingerprint", .text), ("unchanged", .boolean), ("gtin", .text), ("mpn", .text), ("item_key", .text),
     ]
 
-    /// Each batch goes by COPY straight into the staging table (rows recognised by their fingerprint
+    /// Each batch goes by one insert straight into the staging table (rows recognised by their fingerprint
     /// by key alone); duplicates are left to `merge`, and so is comparing the rest with the catalog.
     public func stage(jobID: String, partnerID: String, _ batch: [StagedProduct]) async throws -> [Int] {
         guard !batch.isEmpty else { return [] }
-        var encoder = CopyTextEncoder(capacity: batch.count * 256)
+        var encoder = ColumnArrays(into: "product_staging", Self.stagingColumns, bytesPerRow: 256, rows: batch.count)
         for row in batch {
             encoder.field(jobID)
             encoder.field(row.sku)
             encoder.field(row.line)
             switch row.content {
             case .unchanged:
-                for _ in 0..<12 { encoder.field(nil as String?) }  // product_name … row_fingerprint
-                encoder.field("t")
+                encoder.field(nil as String?)  // product_name
+                for _ in 0..<3 { encoder.field(nil as String?) }  // description, brand, category
+                encoder.field(nil as Int64?)  // price_units
+                for _ in 0..<2 { encoder.field(nil as String?) }  // currency, availability
+                encoder.field(nil as Int64?)  // quantity
+                for _ in 0..<4 { encoder.field(nil as String?) }  // image_urls … row_fingerprint
+                encoder.field(true)
                 encoder.field(nil as String?)  // gtin
                 encoder.field(nil as String?)  // mpn
                 encoder.field(nil as String?)  // item_key
@@ -51,14 +57,14 @@ extension PostgresCatalogStore: ProductLoader {
                 encoder.field(JSONText.object(record.attributes))
                 encoder.field(contentHash)
                 encoder.field(row.fingerprint)
-                encoder.field("f")
+                encoder.field(false)
                 encoder.field(record.gtin)
                 encoder.field(record.mpn)
                 encoder.field(CatalogItemKey.of(record, partnerID: partnerID))
             }
             encoder.endRow()
         }
-        try await copy(into: "product_staging", columns: Self.stagingColumns, encoder.take())
+        try await insert(encoder)
         return []
     }
 
@@ -90,7 +96,10 @@ extension PostgresCatalogStore: ProductLoader {
 
     public func recordDiagnostics(jobID: String, _ diagnostics: [RowDiagnostic]) async throws {
         guard !diagnostics.isEmpty else { return }
-        var encoder = CopyTextEncoder(capacity: diagnostics.count * 128)
+        var encoder = ColumnArrays(into: "job_errors", [
+            ("job_id", .text), ("line", .bigint), ("sku", .text), ("column_name", .text), ("code", .text),
+            ("message", .text), ("value", .text),
+        ], bytesPerRow: 128, rows: diagnostics.count)
         for diagnostic in diagnostics {
             encoder.field(jobID)
             encoder.field(diagnostic.line)
@@ -101,7 +110,7 @@ extension PostgresCatalogStore: ProductLoader {
             encoder.field(diagnostic.value)
             encoder.endRow()
         }
-        try await copy(into: "job_errors", columns: ["job_id", "line", "sku", "column_name", "code", "message", "value"], encoder.take())
+        try await insert(encoder)
     }
 
     public func merge(jobID: String, feed: Feed, now: Date, completing completion: AttemptCompletion) async throws -> MergeCounts {

@@ -125,12 +125,11 @@ public final class PostgresCatalogStore: Sendable {
 }
 
 extension PostgresCatalogStore {
-    /// Sends rows already in COPY text format into `table`.
-    func copy(into table: String, columns: [String], _ rows: ByteBuffer) async throws {
+    /// Inserts a batch of staged rows (`ColumnArrays`) in one query.
+    func insert(_ rows: ColumnArrays) async throws {
+        guard rows.rowCount > 0 else { return }
         try await withConnection(.upTo(.seconds(120))) { connection in
-            try await connection.copyFrom(table: table, columns: columns, logger: self.logger) { writer in
-                try await writer.write(rows)
-            }
+            try await connection.query(rows.insert, logger: self.logger).drain()
         }
     }
 }

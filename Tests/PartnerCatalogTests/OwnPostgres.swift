@@ -27,6 +27,12 @@ final class OwnPostgres: @unchecked Sendable {
         return OwnPostgres(url: url, variables: values)
     }
 
+    /// The first column of the first row of `sql`, as psql prints it, read as a whole number.
+    func count(_ sql: String) async throws -> Int {
+        let output = try await shell("source '\(Self.script)' && \"$PG_BIN/psql\" '\(url)' -tAc '\(sql)'", environment: variables)
+        return Int(output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
     func pause() async throws { try await shell("source '\(Self.script)' && postgres_pause", environment: variables) }
     func resume() async throws { try await shell("source '\(Self.script)' && postgres_resume", environment: variables) }
     /// Stops the server and deletes its data; synchronous, so that a `defer` can call it.

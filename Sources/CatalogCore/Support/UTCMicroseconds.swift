@@ -26,11 +26,6 @@ public enum UTCMicroseconds {
         format(microseconds, dateTimeSeparator: " ", suffix: "")
     }
 
-    /// `2026-11-21 15:04:05.123456+00`, as PostgreSQL reads `timestamptz` text (COPY).
-    public static func timestamptzText(_ microseconds: Int64) -> String {
-        format(microseconds, dateTimeSeparator: " ", suffix: "+00", fractionDigits: 6)
-    }
-
     /// Parses `yyyy-MM-dd HH:mm:ss.SSS` (also with `T`, without fraction, or a date alone); nil otherwise.
     public static func parseSQLiteText(_ text: String) -> Int64? {
         var utf8 = text.utf8.makeIterator()
@@ -79,9 +74,7 @@ public enum UTCMicroseconds {
         return digits > 0 ? micros : nil
     }
 
-    private static func format(
-        _ microseconds: Int64, dateTimeSeparator: Character, suffix: String, fractionDigits: Int = 3
-    ) -> String {
+    private static func format(_ microseconds: Int64, dateTimeSeparator: Character, suffix: String) -> String {
         var (days, microsOfDay) = microseconds.quotientAndRemainder(dividingBy: 86_400_000_000)
         if microsOfDay < 0 {
             microsOfDay += 86_400_000_000
@@ -103,11 +96,7 @@ public enum UTCMicroseconds {
         out.append(":")
         append(millis / 1000 % 60, width: 2, to: &out)
         out.append(".")
-        if fractionDigits == 6 {
-            append(microsOfDay % 1_000_000, width: 6, to: &out)
-        } else {
-            append(millis % 1000, width: 3, to: &out)
-        }
+        append(millis % 1000, width: 3, to: &out)
         out += suffix
         return out
     }
