@@ -6,6 +6,11 @@
       READY_FILE once every stream has sent its first bytes (the `: stream open` comment), then counts
       each stream's `event: product` events until every one has EXPECTED, or TIMEOUT seconds later.
       Prints JSON: when each stream had its first and its EXPECTED-th event (wall clock), bytes, CPU.
+  events.py floor-server PORT_FILE BODY_FILE CLIENTS GO_FILE TIMEOUT
+      The floor of the fan-out on this machine: a server that does nothing but send BODY_FILE (one
+      stream's events as the service sent them) to CLIENTS streams. Answers each GET with SSE headers and
+      `: stream open`, then, once GO_FILE exists, writes the body to every stream (256 KiB at a time,
+      awaiting each socket's drain) and closes it. Prints JSON: when it started writing.
   events.py sink PORT_FILE SECRET_FILE EXPECTED TIMEOUT
       A webhook receiver on a free loopback port (written to PORT_FILE): answers 200 at once, checks
       every Standard Webhooks signature against the secret in SECRET_FILE, notes when each new
@@ -13,8 +18,12 @@
       60 s after the last delivery. Prints JSON.
   events.py orders URL KEY PARTNER COUNT CONCURRENCY
       COUNT POST /orders (one line each), CONCURRENCY keep-alive connections at a time. Prints JSON.
+  events.py idle-connections URL CLIENTS PID
+      The framework's floor for an idle stream's memory: CLIENTS keep-alive connections that each made
+      one `GET /health` and stay open, idle; prints PID's VmRSS growth per connection (KB).
   events.py sse-report FANOUT_JSON FINISHED_AT RETURNED_AT RSS_BEFORE_KB RSS_AFTER_KB
   events.py webhook-report SINK_JSON ORDERS_JSON FAILED_DELIVERIES
+  events.py backlog-report SINK_JSON ORDERS_JSON WORKER_STARTED QUEUED UNSETTLED
       The tables bench/events.sh prints.
 """
 import asyncio
@@ -195,6 +204,75 @@ async def fanout(url, key, since, clients, expected, ready_file, timeout):
     return 0 if len(done_at) == clients else 1
 
 
+# --- idle connections -----------------------------------------------------------------------------
+
+def vm_rss_kb(pid):
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+async def idle_connections(url, clients, pid):
+    raise_file_limit()
+    host, port = host_port(url)
+    before = vm_rss_kb(pid)
+    gate = asyncio.Semaphore(64)
+
+    async def connect():
+        async with gate:
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(f"GET /health HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+            _, headers = await read_head(reader)
+            await read_body(reader, headers)
+            return writer
+    writers = await asyncio.gather(*(connect() for _ in range(clients)))
+    await asyncio.sleep(2)
+    after = vm_rss_kb(pid)
+    for writer in writers:
+        writer.close()
+    print(f"{(after - before) / clients:.1f}")
+    return 0
+
+
+# --- floor server ---------------------------------------------------------------------------------
+
+async def floor_server(port_file, body_file, clients, go_file, timeout):
+    raise_file_limit()
+    body = memoryview(open(body_file, "rb").read())
+    go = asyncio.get_running_loop().create_future()
+    connected = []
+
+    async def handle(reader, writer):
+        try:
+            await read_head(reader)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n: stream open\n\n")
+            await writer.drain()
+            connected.append(writer)
+            await go
+            for start in range(0, len(body), 1 << 18):
+                writer.write(body[start:start + (1 << 18)])
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=1024)
+    with open(port_file + ".tmp", "w") as out:
+        out.write(str(server.sockets[0].getsockname()[1]))
+    os.rename(port_file + ".tmp", port_file)
+    deadline = time.time() + timeout
+    while not os.path.exists(go_file) and time.time() < deadline:
+        await asyncio.sleep(0.01)
+    started = time.time()
+    go.set_result(None)
+    await asyncio.sleep(0)
+    while any(not w.is_closing() for w in connected) and time.time() < deadline:
+        await asyncio.sleep(0.05)
+    server.close()
+    print(json.dumps({"started_at": started, "streams": len(connected), "body_bytes": len(body)}))
+    return 0
+
+
 # --- sink -----------------------------------------------------------------------------------------
 
 async def sink(port_file, secret_file, expected, timeout):
@@ -320,7 +398,7 @@ def instant(text):
         return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
-def sse_report(fanout_file, finished_at, returned_at, rss_before, rss_after):
+def sse_report(fanout_file, finished_at, returned_at, rss_before, rss_after, keepalive_kb, floor_file=None, floor_server_file=None):
     r = json.load(open(fanout_file))
     finished, returned = instant(finished_at), instant(returned_at)
     n, expected, done = r["clients"], r["expected"], r["done_at"]
@@ -341,9 +419,20 @@ def sse_report(fanout_file, finished_at, returned_at, rss_before, rss_after):
         print(f"  received {r['bytes'] / 1e6:,.0f} MB in {window:.2f} s from the first event to the last "
               f"({r['bytes'] / 1e6 / max(window, 1e-9):,.0f} MB/s); the client process used {r['cpu_seconds']:.2f} s of CPU "
               f"meanwhile ({100 * r['cpu_seconds'] / max(window, 1e-9):.0f} % of a core: near 100 %, the client is the bound)")
+        if floor_file:
+            f, fs = json.load(open(floor_file)), json.load(open(floor_server_file))
+            if f.get("done_at") and f["complete"] == n:
+                floor = f["done_at"][-1] - fs["started_at"]
+                print(f"  floor: the same client, {f['bytes'] / 1e6:,.0f} MB from a server that only writes them "
+                      f"({fs['body_bytes'] / 1e6:.1f} MB per stream)        {floor:7.3f} s; the service took "
+                      f"{(last - finished) / floor:.2f}x the floor (its target of 1 s is {1 / floor:.2f}x)")
+            else:
+                print(f"  floor: not measured ({f.get('complete', 0)}/{n} streams complete: {f.get('error') or f.get('errors')})")
     per = (rss_after - rss_before) / n
     print(f"  server VmRSS before the streams {rss_before / 1024:.1f} MB, with {n:,} idle streams {rss_after / 1024:.1f} MB: "
           f"{per:.1f} KB per idle stream (target <= 20 KB)")
+    print(f"  floor: {n:,} idle keep-alive connections after one GET /health each, on a fresh server: {float(keepalive_kb):.1f} KB "
+          f"per connection; a stream's own share {per - float(keepalive_kb):.1f} KB")
 
 
 def webhook_report(sink_file, orders_file, unsettled):
@@ -358,7 +447,7 @@ def webhook_report(sink_file, orders_file, unsettled):
     if s["distinct"] >= 2:
         first_last = s["last_at"] - s["first_at"]
         from_created = s["last_at"] - s["first_created_at"]
-        print(f"  first -> last distinct delivery received      {first_last:7.2f} s  {(s['distinct'] - 1) / first_last:7.0f} deliveries/s (target >= 500/s)")
+        print(f"  first -> last distinct delivery received      {first_last:7.2f} s  {(s['distinct'] - 1) / first_last:7.0f} deliveries/s (bound by the orders' rate)")
         print(f"  first event created -> last delivery          {from_created:7.2f} s  {s['distinct'] / from_created:7.0f} deliveries/s")
         backlog = [t for t in s["times"] if t > o["finished_at"]]
         drained = s["last_at"] - o["finished_at"]
@@ -367,20 +456,43 @@ def webhook_report(sink_file, orders_file, unsettled):
                  if len(backlog) >= 100 else ": deliveries kept up with the orders"))
 
 
+def backlog_report(sink_file, orders_file, worker_started, queued, unsettled):
+    s, o = json.load(open(sink_file)), json.load(open(orders_file))
+    posted = o["finished_at"] - o["started_at"]
+    print(f"Webhook throughput on a backlog: {o['created']:,} orders posted to a node without workers in {posted:.2f} s "
+          f"(deliveries queued: {queued}), then one `partner-catalog worker` process delivers them")
+    print(f"  received: {s['distinct']:,} distinct webhook-ids in {s['deliveries']:,} deliveries; signatures verified "
+          f"{s['verified']:,}, bad {s['bad_signatures']:,}; deliveries per the API afterwards: {unsettled}")
+    if s["distinct"] >= 2:
+        start = float(worker_started)
+        print(f"  worker process started -> last delivery       {s['last_at'] - start:7.2f} s  "
+              f"{s['distinct'] / (s['last_at'] - start):7.0f} deliveries/s (start-up included)")
+        print(f"  first -> last distinct delivery received      {s['last_at'] - s['first_at']:7.2f} s  "
+              f"{(s['distinct'] - 1) / (s['last_at'] - s['first_at']):7.0f} deliveries/s (target >= 500/s)")
+
+
 def main(argv):
     command, args = argv[1], argv[2:]
     if command == "fanout":
         url, key, since, clients, expected, ready, timeout = args
         return asyncio.run(fanout(url, key, since, int(clients), int(expected), ready, float(timeout)))
+    if command == "floor-server":
+        port_file, body_file, clients, go_file, timeout = args
+        return asyncio.run(floor_server(port_file, body_file, int(clients), go_file, float(timeout)))
     if command == "sink":
         port_file, secret_file, expected, timeout = args
         return asyncio.run(sink(port_file, secret_file, int(expected), float(timeout)))
     if command == "orders":
         url, key, partner, count, concurrency = args
         return asyncio.run(orders(url, key, partner, int(count), int(concurrency)))
+    if command == "idle-connections":
+        url, clients, pid = args
+        return asyncio.run(idle_connections(url, int(clients), int(pid)))
     if command == "sse-report":
-        f, finished, returned, before, after = args
-        return sse_report(f, finished, returned, int(before), int(after))
+        f, finished, returned, before, after, keepalive, *floor = args
+        return sse_report(f, finished, returned, int(before), int(after), keepalive, *floor)
+    if command == "backlog-report":
+        return backlog_report(*args)
     if command == "webhook-report":
         return webhook_report(*args)
     print(__doc__, file=sys.stderr)

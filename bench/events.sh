@@ -6,11 +6,15 @@
 #     run (`POST /jobs/{id}/run?wait=true`). Time from the job's `finished_at` (and from the moment
 #     run?wait=true returned) until the last stream has received its 10,000th product event
 #     (target <= 1 s). Server memory per idle stream: the server's VmRSS with the 1,000 streams open and
-#     idle for 2 s, minus before they opened, / 1,000 (target <= 20 KB).
+#     idle for 2 s, minus before they opened, / 1,000 (target <= 20 KB). The floor, in the same run: the
+#     same client receiving the same bytes (one stream's, captured) on as many streams from a server
+#     that only writes them (`events.py floor-server`).
 #  2. Webhook throughput: one webhook (events ["*"]) to a receiver on loopback that answers 200 at once
 #     and checks every signature; 10,000 `POST /orders` (32 at a time) make 10,000 `order.created`
 #     events. Deliveries/s as the receiver sees them, from the first to the 10,000th distinct
-#     webhook-id, and from the first event's `created_at` (target >= 500/s).
+#     webhook-id, and from the first event's `created_at`, bound by how fast the orders are posted.
+#  3. Webhook throughput on a backlog (target >= 500/s): the same 10,000 orders posted to a node without
+#     workers, then delivered by a `partner-catalog worker` process on the same data.
 # CATALOG_BINARY selects the binary (default .build/release/partner-catalog). EVENTS_CLIENTS,
 # EVENTS_PRODUCTS and WEBHOOK_EVENTS (1000, 10000, 10000) shrink a trial run, e.g. against a debug
 # build; WEBHOOK_CONCURRENCY (32) sets the order posters, EVENTS_TIMEOUT (300 s) each phase's limit.
@@ -90,10 +94,39 @@ api "$CATALOG_URL/jobs/$job" >"$WORK/job.json"
 reap "$FANOUT"
 fanout_status=$REAPED
 jq -r '"job \(.job_id): \(.message)"' "$WORK/job.json"
-python3 bench/events.py sse-report "$WORK/fanout.json" "$(jq -r .finished_at "$WORK/job.json")" "$returned" "$rss_before" "$rss_after"
-[ "$fanout_status" = 0 ] || echo "  (the SSE clients exited with $fanout_status)"
 
-# 2. Webhook throughput, the streams closed. Orders name SKUs of the feed just loaded.
+# The floor in the same run: the same client receiving one stream's bytes, as the service sent them,
+# from a server that does nothing but write them to the same number of streams.
+curl -sN --max-time 15 -H "X-API-Key: $CATALOG_ADMIN_KEY" -H 'Accept: text/event-stream' \
+    "$CATALOG_URL/products/changes?since=$since" >"$WORK/body.sse" || true
+python3 bench/events.py floor-server "$WORK/floor.port" "$WORK/body.sse" "$CLIENTS" "$WORK/go" "$TIMEOUT" \
+    >"$WORK/floor-server.json" &
+FLOOR_SERVER=$!
+HELPERS+=("$FLOOR_SERVER")
+wait_for_file "$WORK/floor.port" 10 "$FLOOR_SERVER" "$WORK/floor-server.json" "the floor server"
+python3 bench/events.py fanout "http://127.0.0.1:$(cat "$WORK/floor.port")" none 0 "$CLIENTS" "$PRODUCTS" "$WORK/floor-ready" \
+    "$TIMEOUT" >"$WORK/floor.json" &
+FLOOR=$!
+HELPERS+=("$FLOOR")
+wait_for_file "$WORK/floor-ready" 150 "$FLOOR" "$WORK/floor.json" "the floor's SSE clients"
+sleep 2
+touch "$WORK/go"
+reap "$FLOOR"
+reap "$FLOOR_SERVER"
+# The framework's own cost per idle connection, on a fresh server (memory the streams freed would be reused).
+live_server_stop
+live_server_start
+curl -sf "$CATALOG_URL/health" >/dev/null
+sleep 1
+keepalive_kb=$(python3 bench/events.py idle-connections "$CATALOG_URL" "$CLIENTS" "$LIVE_SERVER_PID")
+python3 bench/events.py sse-report "$WORK/fanout.json" "$(jq -r .finished_at "$WORK/job.json")" "$returned" "$rss_before" "$rss_after" \
+    "$keepalive_kb" "$WORK/floor.json" "$WORK/floor-server.json"
+[ "$fanout_status" = 0 ] || echo "  (the SSE clients exited with $fanout_status)"
+# The partner the orders name (its feed uploaded, not run: orders need the partner, not the products).
+curl -sS --fail-with-body -H "X-API-Key: $CATALOG_ADMIN_KEY" -H 'Content-Type: text/csv' --data-binary @"$WORK/products.csv" \
+    "$CATALOG_URL/feeds/upload?partner_name=bench&file_name=p.csv" >/dev/null
+
+# 2. Webhook throughput while the orders are posted, on the fresh server.
 python3 bench/events.py sink "$WORK/sink.port" "$WORK/secret" "$HOOK_EVENTS" "$TIMEOUT" >"$WORK/sink.json" &
 SINK=$!
 HELPERS+=("$SINK")
@@ -114,4 +147,38 @@ unsettled="failed $(count_deliveries failed), pending $(count_deliveries pending
 python3 bench/events.py webhook-report "$WORK/sink.json" "$WORK/orders.json" "$unsettled"
 [ "$orders_status" = 0 ] || echo "  (the order poster exited with $orders_status)"
 [ "$sink_status" = 0 ] || echo "  (the receiver exited with $sink_status: not every event arrived within ${TIMEOUT} s)"
-exit $((fanout_status || orders_status || sink_status))
+
+# 3. Webhook throughput on a backlog: the same 10,000 orders posted to a node without workers, so that
+# every delivery is queued before any is made; then a `partner-catalog worker` process on the same data
+# delivers them all. Deliveries/s from the worker's start and from the first to the last delivery.
+live_server_stop
+LIVE_SERVER_WORKERS=0 live_server_start
+curl -sS --fail-with-body -H "X-API-Key: $CATALOG_ADMIN_KEY" -H 'Content-Type: text/csv' --data-binary @"$WORK/products.csv" \
+    "$CATALOG_URL/feeds/upload?partner_name=bench&file_name=p.csv" >/dev/null
+rm -f "$WORK/sink.port" "$WORK/secret"
+python3 bench/events.py sink "$WORK/sink.port" "$WORK/secret" "$HOOK_EVENTS" "$TIMEOUT" >"$WORK/backlog-sink.json" &
+SINK=$!
+HELPERS+=("$SINK")
+wait_for_file "$WORK/sink.port" 10 "$SINK" "$WORK/backlog-sink.json" "the webhook receiver"
+hook=$(api -X POST -H 'Content-Type: application/json' \
+    -d "{\"url\": \"http://127.0.0.1:$(cat "$WORK/sink.port")/hook\", \"events\": [\"*\"], \"description\": \"bench/events.sh\"}" \
+    "$CATALOG_URL/webhooks")
+jq -r .secret <<<"$hook" >"$WORK/secret.tmp" && mv "$WORK/secret.tmp" "$WORK/secret"
+backlog_orders=0
+python3 bench/events.py orders "$CATALOG_URL" "$CATALOG_ADMIN_KEY" bench "$HOOK_EVENTS" "$CONCURRENCY" >"$WORK/backlog-orders.json" \
+    || backlog_orders=$?
+deliveries="$CATALOG_URL/webhooks/$(jq -r .webhook_id <<<"$hook")/deliveries?limit=200&status"
+queued="pending $(count_deliveries pending)"
+worker_started=$(date +%s.%N)
+live_server_env CATALOG_WORKERS=1 CATALOG_ALLOW_PRIVATE_TARGETS=true "$LIVE_SERVER_BINARY" worker >"$WORK/worker.log" 2>&1 &
+WORKER=$!
+HELPERS+=("$WORKER")
+reap "$SINK"
+backlog_sink=$REAPED
+kill "$WORKER" 2>/dev/null || true
+reap "$WORKER"
+python3 bench/events.py backlog-report "$WORK/backlog-sink.json" "$WORK/backlog-orders.json" "$worker_started" "$queued" \
+    "failed $(count_deliveries failed), pending $(count_deliveries pending)"
+[ "$backlog_orders" = 0 ] || echo "  (the order poster exited with $backlog_orders)"
+[ "$backlog_sink" = 0 ] || { echo "  (the receiver exited with $backlog_sink)"; tail -20 "$WORK/worker.log"; }
+exit $((fanout_status || orders_status || sink_status || backlog_orders || backlog_sink))

@@ -8,7 +8,7 @@
 # Makefile's build; incremental after `swift test`). Set CATALOG_BUILD_LOCK=/path/to/lockfile to
 # build under flock on machines shared with other builders. The server (and live_server_env) gets a
 # CATALOG_SECRET_KEY, $LIVE_SERVER_SECRET_KEY or a random one, so sources with credentials can be
-# registered.
+# registered. LIVE_SERVER_WORKERS sets its CATALOG_WORKERS (1).
 
 live_server_binary() {
     if [ -n "${CATALOG_BINARY:-}" ]; then
@@ -44,7 +44,7 @@ live_server_start() {
     [ -n "${LIVE_SERVER_DATABASE_URL:-}" ] && database=(CATALOG_DATABASE_URL="$LIVE_SERVER_DATABASE_URL")
     env -u CATALOG_DATABASE_URL -u CATALOG_OBJECT_STORE -u CATALOG_S3_ENDPOINT -u CATALOG_S3_REGION "${database[@]}" \
         CATALOG_HOST=127.0.0.1 CATALOG_PORT="$port" CATALOG_DATA_DIR="$LIVE_SERVER_DIR/data" \
-        CATALOG_ADMIN_KEY="$CATALOG_ADMIN_KEY" CATALOG_SECRET_KEY="$LIVE_SERVER_SECRET_KEY" CATALOG_WORKERS=1 CATALOG_AUTO_RUN=false \
+        CATALOG_ADMIN_KEY="$CATALOG_ADMIN_KEY" CATALOG_SECRET_KEY="$LIVE_SERVER_SECRET_KEY" CATALOG_WORKERS="${LIVE_SERVER_WORKERS:-1}" CATALOG_AUTO_RUN=false \
         CATALOG_ALLOW_PRIVATE_TARGETS="${LIVE_SERVER_ALLOW_PRIVATE_TARGETS:-false}" \
         CATALOG_LOG_LEVEL="${LIVE_SERVER_LOG_LEVEL:-warning}" \
         "$binary" serve >"$LIVE_SERVER_DIR/server.log" 2>&1 &

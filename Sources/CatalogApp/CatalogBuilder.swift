@@ -89,7 +89,7 @@ public struct CatalogBuilder: Sendable {
     /// The task workers for `catalog`: `configuration.workers` for validation jobs, and the other kinds' own.
     public func workers(for catalog: Catalog) -> WorkerService {
         WorkerService(
-            catalog: catalog, count: configuration.workers, http: CurlHTTPClient(), allowPrivateTargets: configuration.allowPrivateTargets,
+            catalog: catalog, count: configuration.workers, http: CurlHTTPClient(threads: WorkerService.outboundThreads), allowPrivateTargets: configuration.allowPrivateTargets,
             logger: logger)
     }
 
