@@ -175,6 +175,8 @@ WORKER=$!
 HELPERS+=("$WORKER")
 reap "$SINK"
 backlog_sink=$REAPED
+# live_server_env runs the binary as a child of the background shell: stop both.
+pkill -TERM -P "$WORKER" 2>/dev/null || true
 kill "$WORKER" 2>/dev/null || true
 reap "$WORKER"
 python3 bench/events.py backlog-report "$WORK/backlog-sink.json" "$WORK/backlog-orders.json" "$worker_started" "$queued" \

@@ -58,33 +58,36 @@ struct ColumnArrays {
 
     mutating func field(_ value: String?) {
         let index = next(.text)
-        guard let value else { return writeNull(index) }
-        let start = elements[index].writerIndex
-        elements[index].writeInteger(Int32(0))  // the length, set once written
-        let length = elements[index].writeString(value)
-        elements[index].setInteger(Int32(length), at: start)
+        guard var value else { return writeNull(index) }
+        value.withUTF8 { bytes in
+            elements[index].writeWithUnsafeMutableBytes(minimumWritableBytes: 4 + bytes.count) { out in
+                out.storeBytes(of: Int32(bytes.count).bigEndian, as: Int32.self)
+                if let base = bytes.baseAddress { (out.baseAddress! + 4).copyMemory(from: base, byteCount: bytes.count) }
+                return 4 + bytes.count
+            }
+        }
     }
 
     mutating func field(_ value: Int64?) {
         let index = next(.bigint)
         guard let value else { return writeNull(index) }
-        elements[index].writeInteger(Int32(8))
-        elements[index].writeInteger(value)
+        write(value, to: index)
     }
 
     mutating func field(_ value: Int?) { field(value.map(Int64.init)) }
 
     mutating func field(_ value: Bool) {
         let index = next(.boolean)
-        elements[index].writeInteger(Int32(1))
-        elements[index].writeInteger(UInt8(value ? 1 : 0))
+        elements[index].writeWithUnsafeMutableBytes(minimumWritableBytes: 5) { out in
+            out.storeBytes(of: Int32(1).bigEndian, as: Int32.self)
+            out.storeBytes(of: UInt8(value ? 1 : 0), toByteOffset: 4, as: UInt8.self)
+            return 5
+        }
     }
 
     /// Microseconds since 2000-01-01 UTC, PostgreSQL's binary `timestamptz`.
     mutating func field(_ value: Date) {
-        let index = next(.timestamptz)
-        elements[index].writeInteger(Int32(8))
-        elements[index].writeInteger(UTCMicroseconds.of(value) - Self.postgresEpoch)
+        write(UTCMicroseconds.of(value) - Self.postgresEpoch, to: next(.timestamptz))
     }
 
     mutating func endRow() {
@@ -113,8 +116,21 @@ struct ColumnArrays {
         return column
     }
 
+    // Each field is one write of raw bytes: the tests run a debug build, where every generic ByteBuffer
+    // call costs microseconds, and staging writes a million rows' fields.
     private mutating func writeNull(_ index: Int) {
-        elements[index].writeInteger(Int32(-1))
+        elements[index].writeWithUnsafeMutableBytes(minimumWritableBytes: 4) { out in
+            out.storeBytes(of: Int32(-1).bigEndian, as: Int32.self)
+            return 4
+        }
+    }
+
+    private mutating func write(_ value: Int64, to index: Int) {
+        elements[index].writeWithUnsafeMutableBytes(minimumWritableBytes: 12) { out in
+            out.storeBytes(of: Int32(8).bigEndian, as: Int32.self)
+            out.storeBytes(of: value.bigEndian, toByteOffset: 4, as: Int64.self)
+            return 12
+        }
     }
 }
 

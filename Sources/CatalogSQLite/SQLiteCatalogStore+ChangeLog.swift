@@ -23,9 +23,9 @@ extension SQLiteCatalogStore: ProductChangeLog {
 
     public func changedProducts(batchID: Int64, afterSeq: Int64, limit: Int) async throws -> [Product] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
+            try Self.products(db, sql: """
                 SELECT \(Self.productColumns) FROM products WHERE change_batch = ? AND seq > ? ORDER BY seq LIMIT ?
-                """, arguments: [batchID, afterSeq, limit]).map(Self.product(from:))
+                """, arguments: [batchID, afterSeq, limit], capacity: limit)
         }
     }
 

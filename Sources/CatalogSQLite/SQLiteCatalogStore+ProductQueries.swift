@@ -19,7 +19,21 @@ extension SQLiteCatalogStore: ProductReader {
 
     /// Shared with the node-local product cache, whose `products` table has the same columns.
     static func product(seq: Int64, _ db: Database) throws -> Product? {
-        try Row.fetchOne(db, sql: "SELECT \(productColumns) FROM products WHERE seq = ?", arguments: [seq]).map(product(from:))
+        try products(db, sql: "SELECT \(productColumns) FROM products WHERE seq = ?", arguments: [seq], capacity: 1).first
+    }
+
+    /// The products a query of `productColumns` (first, in order) returns, read straight from SQLite's
+    /// columns through a cached prepared statement: GRDB's `Row` boxes every value and decodes it
+    /// generically, which cost more than the query on the read path.
+    static func products(_ db: Database, sql: String, arguments: StatementArguments, capacity: Int) throws -> [Product] {
+        let statement = try db.cachedStatement(sql: sql)
+        try statement.setArguments(arguments)
+        let row = SQLiteRawStatement(statement)
+        var products: [Product] = []
+        products.reserveCapacity(capacity)
+        while try row.step(db) { products.append(product(from: row)) }
+        withExtendedLifetime(statement) {}
+        return products
     }
 
     static func listProducts(_ query: ProductQuery, _ db: Database) throws -> ProductPage {
@@ -40,7 +54,7 @@ extension SQLiteCatalogStore: ProductReader {
         let sql = parts.count == 1
             ? parts[0]
             : parts.joined(separator: " UNION ALL ") + " ORDER BY sort_key \(plan.direction), seq \(plan.direction) LIMIT \(query.limit + 1)"
-        var items = try Row.fetchAll(db, sql: sql, arguments: arguments).map(product(from:))
+        var items = try products(db, sql: sql, arguments: arguments, capacity: query.limit + 1)
         var next: ProductPosition?
         if items.count > query.limit {
             items.removeLast(items.count - query.limit)
@@ -49,13 +63,20 @@ extension SQLiteCatalogStore: ProductReader {
         return ProductPage(items: items, next: next)
     }
 
-    static func product(from row: Row) -> Product {
+    static func product(from row: SQLiteRawStatement) -> Product {
         Product(
-            seq: row[0], productID: row[1], partnerName: row[2], sku: row[3], productName: row[4], description: row[5],
-            brand: row[6], category: row[7], price: ExactDecimal(units: row[8]), currency: row[9], availability: row[10],
-            quantity: row[11], imageURLsJSON: row[12], attributesJSON: row[13],
-            status: ProductStatus(rawValue: row[14]) ?? .inactive, feedID: row[15],
-            createdAt: date(row[16]), updatedAt: date(row[17]), gtin: row[18], mpn: row[19], itemSeq: row[20])
+            seq: row.int64(0), productID: row.string(1) ?? "", partnerName: row.string(2) ?? "", sku: row.string(3) ?? "",
+            productName: row.string(4) ?? "", description: row.string(5), brand: row.string(6), category: row.string(7),
+            price: ExactDecimal(units: row.int64(8)), currency: row.string(9) ?? "", availability: row.string(10) ?? "",
+            quantity: row.optionalInt64(11), imageURLsJSON: row.string(12) ?? "[]", attributesJSON: row.string(13) ?? "{}",
+            status: ProductStatus(rawValue: row.string(14) ?? "") ?? .inactive, feedID: row.string(15) ?? "",
+            createdAt: date(row, 16), updatedAt: date(row, 17), gtin: row.string(18), mpn: row.string(19),
+            itemSeq: row.optionalInt64(20))
+    }
+
+    private static func date(_ row: SQLiteRawStatement, _ column: Int32) -> Date {
+        if let text = row.string(column), let micros = UTCMicroseconds.parseSQLiteText(text) { return UTCMicroseconds.date(micros) }
+        return date(row.databaseValue(column))
     }
 }
 

@@ -62,6 +62,16 @@ struct SQLiteRawStatement {
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
+    /// The integer in `column`; nil for NULL.
+    func optionalInt64(_ column: Int32) -> Int64? {
+        sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, column)
+    }
+
+    /// The value in `column` as GRDB reads it (for the rare value no faster accessor reads).
+    func databaseValue(_ column: Int32) -> DatabaseValue {
+        DatabaseValue(sqliteStatement: handle, index: column)
+    }
+
     /// The text in `column`; nil for NULL.
     func string(_ column: Int32) -> String? {
         guard let pointer = sqlite3_column_text(handle, column) else { return nil }

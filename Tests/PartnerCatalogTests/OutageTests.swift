@@ -68,7 +68,7 @@ import Testing
         let http = HTTP(base: "http://127.0.0.1:\(port)", key: adminKey)
         try await http.waitUntilUp(server)
 
-        let rows = 200_000
+        let rows = 30_000
         var csv = "sku,product_name,price,description\n"
         for index in 0..<rows { csv += "S-\(index),Product \(index),\(index % 500).25,tab\\there and a long enough description\n" }
         let upload = try await http.call("POST", "/feeds/upload?partner_name=acme", body: Data(csv.utf8), contentType: "text/csv", timeout: 60)
