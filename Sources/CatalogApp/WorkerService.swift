@@ -6,8 +6,10 @@ import ServiceLifecycle
 /// The task workers of a process as a lifecycle service, with a concurrency limit per kind: `count`
 /// workers for validation jobs (CATALOG_WORKERS) and, when there are any, 8 for webhook deliveries
 /// (each mostly waits on its receiver: 8 deliver a backlog at about 540/s on 2 cores, 4 did about 430/s),
-/// 2 for source fetches and 1 for periodic maintenance. On graceful shutdown they stop claiming and hand
-/// running tasks back.
+/// 2 for source fetches and 1 for periodic maintenance. New tasks wake them all; when idle, the first of
+/// each kind polls every `pollInterval` and the others ten times less often (a process's idle workers
+/// would otherwise query the queue 30 times a second), and work found by polling wakes the rest. On
+/// graceful shutdown they stop claiming and hand running tasks back.
 public struct WorkerService: Service {
     static let webhookWorkers = 8
     static let sourceWorkers = 2
@@ -37,7 +39,8 @@ public struct WorkerService: Service {
             (0..<group.count).map { index in
                 TaskWorker(
                     queue: catalog.store, handlers: group.handlers, clock: catalog.clock, owner: "\(host):\(pid):\(group.name)\(index)",
-                    settings: settings, wake: catalog.events.queued, logger: logger)
+                    settings: index == 0 ? settings : settings.polling(every: settings.pollInterval * 10), wake: catalog.events.queued,
+                    logger: logger)
             }
         }
         queue = catalog.store

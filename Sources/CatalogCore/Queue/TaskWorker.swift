@@ -13,6 +13,12 @@ public struct TaskWorker: Sendable {
         public var pollInterval: TimeInterval = 0.5
 
         public init() {}
+
+        public func polling(every interval: TimeInterval) -> Settings {
+            var settings = self
+            settings.pollInterval = interval
+            return settings
+        }
     }
 
     let queue: any TaskQueue
@@ -40,16 +46,24 @@ public struct TaskWorker: Sendable {
     public var kinds: Set<TaskKind> { Set(handlers.keys) }
 
     public func run() async {
+        var polled = false
         while !Task.isCancelled {
             let seen = wake.generation
             do {
-                if try await runOnce() { continue }
+                if try await runOnce() {
+                    // Work that polling found (retries come due, tasks another process added unannounced)
+                    // may not be alone: the other workers, which poll less often, look too.
+                    if polled { wake.fire() }
+                    polled = false
+                    continue
+                }
             } catch is CancellationError {
                 return
             } catch {
                 logger.warning("task queue unavailable", metadata: ["error": .string("\(error)"), "worker": .string(owner)])
             }
             await wake.wait(since: seen, timeout: settings.pollInterval)
+            polled = wake.generation == seen
         }
     }
 
