@@ -31,15 +31,6 @@ struct ColumnArrays {
             case .timestamptz: .timestamptzArray
             }
         }
-
-        var sqlArray: String {
-            switch self {
-            case .text: "text[]"
-            case .bigint: "bigint[]"
-            case .boolean: "boolean[]"
-            case .timestamptz: "timestamptz[]"
-            }
-        }
     }
 
     let table: String
@@ -103,7 +94,7 @@ struct ColumnArrays {
             binds.append(BinaryArray(kind: column.kind, count: rowCount, elements: elements[index]))
         }
         let names = columns.map(\.name).joined(separator: ", ")
-        let arrays = columns.enumerated().map { "$\($0.offset + 1)::\($0.element.kind.sqlArray)" }.joined(separator: ", ")
+        let arrays = columns.enumerated().map { "$\($0.offset + 1)::\($0.element.kind.array.knownSQLName!)" }.joined(separator: ", ")
         return PostgresQuery(unsafeSQL: "INSERT INTO \(table) (\(names)) SELECT * FROM unnest(\(arrays))", binds: binds)
     }
 
