@@ -96,14 +96,16 @@ struct TestApp {
 
     /// Serves the app on a real loopback port with `serve`'s HTTP server and `limits` (for tests that
     /// speak HTTP over a socket of their own: `client.port` is where to connect).
+    /// `eventLoops`: where the server's connections live (the process-wide loops unless a test brings its own).
     func testLive(
         limits: ServerLimits = ServerLimits(), pingInterval: Duration = .seconds(15), logger: Logger? = nil,
+        eventLoops: EventLoopGroupProvider = .singleton,
         _ body: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         let logger = logger ?? Self.quietLogger
         let app = Application(
             router: router(limits, pingInterval: pingInterval), server: CatalogHTTP.server(limits, logger: logger),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)), eventLoopGroupProvider: eventLoops, logger: logger)
         try await app.test(.live, body)
     }
 
