@@ -1,16 +1,7 @@
 #!/usr/bin/env python3
-"""The clients of bench/events.sh, on asyncio and raw sockets (standard library only).
+"""The webhook receiver, order poster and reports of bench/events.sh, on asyncio and raw sockets (standard
+library only); the SSE fan-out's client and its floor server are native (bench/sse_fanout.c).
 
-  events.py fanout URL KEY SINCE CLIENTS EXPECTED READY_FILE TIMEOUT
-      CLIENTS live streams of GET /products/changes (Accept: text/event-stream) from SINCE. Touches
-      READY_FILE once every stream has sent its first bytes (the `: stream open` comment), then counts
-      each stream's `event: product` events until every one has EXPECTED, or TIMEOUT seconds later.
-      Prints JSON: when each stream had its first and its EXPECTED-th event (wall clock), bytes, CPU.
-  events.py floor-server PORT_FILE BODY_FILE CLIENTS GO_FILE TIMEOUT
-      The floor of the fan-out on this machine: a server that does nothing but send BODY_FILE (one
-      stream's events as the service sent them) to CLIENTS streams. Answers each GET with SSE headers and
-      `: stream open`, then, once GO_FILE exists, writes the body to every stream (256 KiB at a time,
-      awaiting each socket's drain) and closes it. Prints JSON: when it started writing.
   events.py sink PORT_FILE SECRET_FILE EXPECTED TIMEOUT
       A webhook receiver on a free loopback port (written to PORT_FILE): answers 200 at once, checks
       every Standard Webhooks signature against the secret in SECRET_FILE, notes when each new
@@ -38,8 +29,6 @@ import sys
 import time
 import urllib.parse
 
-EVENT = b"\nevent: product\n"  # a field line; a product's JSON is one `data:` line, its newlines escaped
-CPU_AT_FIRST_EVENT = []  # the fanout process's CPU time when any stream had its first event
 
 
 def raise_file_limit():
@@ -77,131 +66,13 @@ async def read_body(reader, headers):
     return await reader.readexactly(int(headers.get("content-length", 0)))
 
 
-# --- fanout ---------------------------------------------------------------------------------------
-
-class Stream:
-    """One SSE client: de-chunks the body (if chunked) as it arrives and counts EVENT in it in place,
-    without copying the bytes (bytes.count with bounds; only the last 15 bytes are kept for matches
-    that straddle two reads)."""
-
-    def __init__(self, expected):
-        self.expected = expected
-        self.chunked = False
-        self.remaining = 0      # bytes left in the current chunk
-        self.line = b""         # a chunk-size line split across reads
-        self.carry = b""
-        self.count = 0
-        self.bytes = 0
-        self.opened = asyncio.get_running_loop().create_future()
-        self.first_at = None
-        self.done_at = None
-        self.error = None
-
-    def feed(self, data):
-        if not self.chunked:
-            return self.body(data, 0, len(data))
-        i, n = 0, len(data)
-        while i < n:
-            if self.remaining:
-                j = min(n, i + self.remaining)
-                self.body(data, i, j)
-                self.remaining -= j - i
-                i = j
-                continue
-            k = data.find(b"\n", i)
-            if k < 0:
-                self.line += data[i:]
-                return
-            line, self.line, i = (self.line + data[i:k]).strip(), b"", k + 1
-            if line:  # empty: the CRLF after a chunk's data
-                self.remaining = int(line.split(b";")[0], 16)
-                if self.remaining == 0:
-                    raise ConnectionError("the server ended the stream")
-
-    def body(self, data, i, j):
-        if i == j:
-            return
-        now = time.time()
-        self.bytes += j - i
-        if not self.opened.done():
-            self.opened.set_result(now)
-        keep = len(EVENT) - 1
-        if self.carry:
-            self.count += (self.carry + data[i:min(j, i + keep)]).count(EVENT)
-        self.count += data.count(EVENT, i, j)
-        self.carry = data[j - keep:j] if j - i >= keep else (self.carry + data[i:j])[-keep:]
-        if self.count and self.first_at is None:
-            self.first_at = now
-            CPU_AT_FIRST_EVENT[:] = CPU_AT_FIRST_EVENT or [time.process_time()]
-        if self.count >= self.expected and self.done_at is None:
-            self.done_at = now
-
-
-async def stream(url, key, since, s, gate):
-    host, port = host_port(url)
-    async with gate:  # a bounded number of handshakes at a time, not 1,000 SYNs at once
-        reader, writer = await asyncio.open_connection(host, port)
-        writer.write((f"GET /products/changes?since={urllib.parse.quote(since)} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-                      f"X-API-Key: {key}\r\nAccept: text/event-stream\r\n\r\n").encode())
-        status, headers = await read_head(reader)
-        if " 200 " not in status + " ":
-            raise ConnectionError(f"{status}: {(await reader.read(500)).decode(errors='replace')}")
-        s.chunked = "chunked" in headers.get("transfer-encoding", "").lower()
-        while not s.opened.done():
-            data = await reader.read(1 << 16)
-            if not data:
-                raise ConnectionError("closed before the first comment")
-            s.feed(data)
-    try:
-        while s.done_at is None:
-            data = await reader.read(1 << 18)
-            if not data:
-                raise ConnectionError("the server closed the stream")
-            s.feed(data)
-    finally:
-        writer.close()
-
-
-async def fanout(url, key, since, clients, expected, ready_file, timeout):
-    raise_file_limit()
-    streams = [Stream(expected) for _ in range(clients)]
-    gate = asyncio.Semaphore(64)
-    tasks = [asyncio.create_task(stream(url, key, since, s, gate)) for s in streams]
-
-    def note(s, t):
-        if not t.cancelled() and t.exception():
-            s.error = repr(t.exception())
-            if not s.opened.done():
-                s.opened.set_result(None)
-    for s, t in zip(streams, tasks):
-        t.add_done_callback(lambda t, s=s: note(s, t))
-    started = time.time()
-    _, pending = await asyncio.wait([s.opened for s in streams], timeout=120)
-    failed = [s.error for s in streams if s.error]
-    if pending or failed:
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        print(json.dumps({"error": f"{len(pending)} streams not open after 120 s, {len(failed)} failed",
-                          "first_errors": failed[:3]}))
-        return 1
-    connect_seconds = time.time() - started
-    open(ready_file, "w").close()
-    await asyncio.wait(tasks, timeout=timeout)  # each ends with its last event, or its error
-    cpu = time.process_time() - (CPU_AT_FIRST_EVENT or [time.process_time()])[0]
-    for t in tasks:
-        t.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    done_at = sorted(s.done_at for s in streams if s.done_at)
-    firsts = [s.first_at for s in streams if s.first_at]
-    print(json.dumps({
-        "clients": clients, "expected": expected, "connect_seconds": connect_seconds,
-        "complete": len(done_at), "min_count": min(s.count for s in streams), "max_count": max(s.count for s in streams),
-        "first_event_at": min(firsts) if firsts else None, "done_at": done_at,
-        "bytes": sum(s.bytes for s in streams), "cpu_seconds": cpu,
-        "errors": [s.error for s in streams if s.error and not s.done_at][:3],
-    }))
-    return 0 if len(done_at) == clients else 1
+async def listen(handle, port_file, backlog):
+    """A server on a free loopback port, the port written to PORT_FILE (atomically, once listening)."""
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=backlog)
+    with open(port_file + ".tmp", "w") as out:
+        out.write(str(server.sockets[0].getsockname()[1]))
+    os.rename(port_file + ".tmp", port_file)
+    return server
 
 
 # --- idle connections -----------------------------------------------------------------------------
@@ -230,46 +101,6 @@ async def idle_connections(url, clients, pid):
     for writer in writers:
         writer.close()
     print(f"{(after - before) / clients:.1f}")
-    return 0
-
-
-# --- floor server ---------------------------------------------------------------------------------
-
-async def floor_server(port_file, body_file, clients, go_file, timeout):
-    raise_file_limit()
-    body = memoryview(open(body_file, "rb").read())
-    go = asyncio.get_running_loop().create_future()
-    connected = []
-
-    async def handle(reader, writer):
-        try:
-            await read_head(reader)
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n: stream open\n\n")
-            await writer.drain()
-            connected.append(writer)
-            await go
-            for start in range(0, len(body), 1 << 18):
-                writer.write(body[start:start + (1 << 18)])
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=1024)
-    with open(port_file + ".tmp", "w") as out:
-        out.write(str(server.sockets[0].getsockname()[1]))
-    os.rename(port_file + ".tmp", port_file)
-    deadline = time.time() + timeout
-    while not os.path.exists(go_file) and time.time() < deadline:
-        await asyncio.sleep(0.01)
-    started = time.time()
-    go.set_result(None)
-    await asyncio.sleep(0)
-    while any(not w.is_closing() for w in connected) and time.time() < deadline:
-        await asyncio.sleep(0.05)
-    server.close()
-    print(json.dumps({"started_at": started, "streams": len(connected), "body_bytes": len(body)}))
     return 0
 
 
@@ -326,10 +157,7 @@ async def sink(port_file, secret_file, expected, timeout):
         finally:
             writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=512)
-    with open(port_file + ".tmp", "w") as out:
-        out.write(str(server.sockets[0].getsockname()[1]))
-    os.rename(port_file + ".tmp", port_file)
+    server = await listen(handle, port_file, backlog=512)
     deadline = time.time() + timeout
     while not finished.done() and time.time() < deadline and not (seen and time.time() - last[0] > 60):
         await asyncio.wait([finished], timeout=1)
@@ -418,7 +246,7 @@ def sse_report(fanout_file, finished_at, returned_at, rss_before, rss_after, kee
         window = last - r["first_event_at"]
         print(f"  received {r['bytes'] / 1e6:,.0f} MB in {window:.2f} s from the first event to the last "
               f"({r['bytes'] / 1e6 / max(window, 1e-9):,.0f} MB/s); the client process used {r['cpu_seconds']:.2f} s of CPU "
-              f"meanwhile ({100 * r['cpu_seconds'] / max(window, 1e-9):.0f} % of a core: near 100 %, the client is the bound)")
+              f"meanwhile ({100 * r['cpu_seconds'] / max(window, 1e-9):.0f} % of a core)")
         if floor_file:
             f, fs = json.load(open(floor_file)), json.load(open(floor_server_file))
             if f.get("done_at") and f["complete"] == n:
@@ -473,12 +301,6 @@ def backlog_report(sink_file, orders_file, worker_started, queued, unsettled):
 
 def main(argv):
     command, args = argv[1], argv[2:]
-    if command == "fanout":
-        url, key, since, clients, expected, ready, timeout = args
-        return asyncio.run(fanout(url, key, since, int(clients), int(expected), ready, float(timeout)))
-    if command == "floor-server":
-        port_file, body_file, clients, go_file, timeout = args
-        return asyncio.run(floor_server(port_file, body_file, int(clients), go_file, float(timeout)))
     if command == "sink":
         port_file, secret_file, expected, timeout = args
         return asyncio.run(sink(port_file, secret_file, int(expected), float(timeout)))

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Events benchmark (issue 18), release build, on a throwaway `serve` (scripts/live-server.sh: the embedded
-# store, one node, 1 job worker and its 4 webhook workers), with the clients in bench/events.py:
+# store, one node, 1 job worker and 8 webhook workers), with the clients in bench/events.py and bench/sse_fanout.c:
 #  1. SSE fan-out: 1,000 live streams of `GET /products/changes` (Accept: text/event-stream, from the
-#     feed's current position) held by one asyncio process; then a 10,000-product feed is uploaded and
+#     feed's current position) held by one native epoll client; then a 10,000-product feed is uploaded and
 #     run (`POST /jobs/{id}/run?wait=true`). Time from the job's `finished_at` (and from the moment
 #     run?wait=true returned) until the last stream has received its 10,000th product event
 #     (target <= 1 s). Server memory per idle stream: the server's VmRSS with the 1,000 streams open and
 #     idle for 2 s, minus before they opened, / 1,000 (target <= 20 KB). The floor, in the same run: the
-#     same client receiving the same bytes (one stream's, captured) on as many streams from a server
-#     that only writes them (`events.py floor-server`).
+#     same client receiving the same bytes (one stream's, captured) on as many streams from a native
+#     server that only writes them (`sse_fanout floor-server`).
 #  2. Webhook throughput: one webhook (events ["*"]) to a receiver on loopback that answers 200 at once
 #     and checks every signature; 10,000 `POST /orders` (32 at a time) make 10,000 `order.created`
 #     events. Deliveries/s as the receiver sees them, from the first to the 10,000th distinct
@@ -62,7 +62,31 @@ reap() { # pid
     HELPERS=("${kept[@]}")
 }
 
+# The partner the orders name: its feed uploaded, not run (orders need the partner, not the products).
+upload_partner() {
+    curl -sS --fail-with-body -H "X-API-Key: $CATALOG_ADMIN_KEY" -H 'Content-Type: text/csv' --data-binary @"$WORK/products.csv" \
+        "$CATALOG_URL/feeds/upload?partner_name=bench&file_name=p.csv" >/dev/null
+}
+# A receiver on loopback (its report in $WORK/$1) and one webhook for every event pointing at it: sets SINK and hook.
+start_receiver() { # report-file
+    rm -f "$WORK/sink.port" "$WORK/secret"
+    python3 bench/events.py sink "$WORK/sink.port" "$WORK/secret" "$HOOK_EVENTS" "$TIMEOUT" >"$WORK/$1" &
+    SINK=$!
+    HELPERS+=("$SINK")
+    wait_for_file "$WORK/sink.port" 10 "$SINK" "$WORK/$1" "the webhook receiver"
+    hook=$(api -X POST -H 'Content-Type: application/json' \
+        -d "{\"url\": \"http://127.0.0.1:$(cat "$WORK/sink.port")/hook\", \"events\": [\"*\"], \"description\": \"bench/events.sh\"}" \
+        "$CATALOG_URL/webhooks")
+    jq -r .secret <<<"$hook" >"$WORK/secret.tmp" && mv "$WORK/secret.tmp" "$WORK/secret"
+}
+# The current webhook's deliveries with status $1 (pages of 200; "200+": more).
+count_deliveries() { # status
+    api "$CATALOG_URL/webhooks/$(jq -r .webhook_id <<<"$hook")/deliveries?limit=200&status=$1" \
+        | jq -r '"\(.count)\(if .next_cursor then "+" else "" end)"'
+}
+
 python3 bench/generate_products.py "$PRODUCTS" "$WORK/products.csv"
+cc -O2 -o "$WORK/sse_fanout" bench/sse_fanout.c
 live_server_start
 
 # 1. SSE fan-out. The feed's current position (a fresh node: the start; paged to the end all the same).
@@ -77,8 +101,8 @@ curl -sN --max-time 1 -H "X-API-Key: $CATALOG_ADMIN_KEY" -H 'Accept: text/event-
     "$CATALOG_URL/products/changes?since=$since" >/dev/null || true
 sleep 1
 rss_before=$(rss_kb)
-python3 bench/events.py fanout "$CATALOG_URL" "$CATALOG_ADMIN_KEY" "$since" "$CLIENTS" "$PRODUCTS" "$WORK/ready" "$TIMEOUT" \
-    >"$WORK/fanout.json" &
+"$WORK/sse_fanout" client 127.0.0.1 "${CATALOG_URL##*:}" "$CATALOG_ADMIN_KEY" "$since" "$CLIENTS" "$PRODUCTS" "$WORK/ready" \
+    "$TIMEOUT" >"$WORK/fanout.json" &
 FANOUT=$!
 HELPERS+=("$FANOUT")
 wait_for_file "$WORK/ready" 150 "$FANOUT" "$WORK/fanout.json" "the SSE clients"
@@ -99,13 +123,12 @@ jq -r '"job \(.job_id): \(.message)"' "$WORK/job.json"
 # from a server that does nothing but write them to the same number of streams.
 curl -sN --max-time 15 -H "X-API-Key: $CATALOG_ADMIN_KEY" -H 'Accept: text/event-stream' \
     "$CATALOG_URL/products/changes?since=$since" >"$WORK/body.sse" || true
-python3 bench/events.py floor-server "$WORK/floor.port" "$WORK/body.sse" "$CLIENTS" "$WORK/go" "$TIMEOUT" \
-    >"$WORK/floor-server.json" &
+"$WORK/sse_fanout" floor-server "$WORK/floor.port" "$WORK/body.sse" "$WORK/go" "$TIMEOUT" >"$WORK/floor-server.json" &
 FLOOR_SERVER=$!
 HELPERS+=("$FLOOR_SERVER")
 wait_for_file "$WORK/floor.port" 10 "$FLOOR_SERVER" "$WORK/floor-server.json" "the floor server"
-python3 bench/events.py fanout "http://127.0.0.1:$(cat "$WORK/floor.port")" none 0 "$CLIENTS" "$PRODUCTS" "$WORK/floor-ready" \
-    "$TIMEOUT" >"$WORK/floor.json" &
+"$WORK/sse_fanout" client 127.0.0.1 "$(cat "$WORK/floor.port")" none 0 "$CLIENTS" "$PRODUCTS" "$WORK/floor-ready" "$TIMEOUT" \
+    >"$WORK/floor.json" &
 FLOOR=$!
 HELPERS+=("$FLOOR")
 wait_for_file "$WORK/floor-ready" 150 "$FLOOR" "$WORK/floor.json" "the floor's SSE clients"
@@ -122,27 +145,15 @@ keepalive_kb=$(python3 bench/events.py idle-connections "$CATALOG_URL" "$CLIENTS
 python3 bench/events.py sse-report "$WORK/fanout.json" "$(jq -r .finished_at "$WORK/job.json")" "$returned" "$rss_before" "$rss_after" \
     "$keepalive_kb" "$WORK/floor.json" "$WORK/floor-server.json"
 [ "$fanout_status" = 0 ] || echo "  (the SSE clients exited with $fanout_status)"
-# The partner the orders name (its feed uploaded, not run: orders need the partner, not the products).
-curl -sS --fail-with-body -H "X-API-Key: $CATALOG_ADMIN_KEY" -H 'Content-Type: text/csv' --data-binary @"$WORK/products.csv" \
-    "$CATALOG_URL/feeds/upload?partner_name=bench&file_name=p.csv" >/dev/null
+upload_partner
 
 # 2. Webhook throughput while the orders are posted, on the fresh server.
-python3 bench/events.py sink "$WORK/sink.port" "$WORK/secret" "$HOOK_EVENTS" "$TIMEOUT" >"$WORK/sink.json" &
-SINK=$!
-HELPERS+=("$SINK")
-wait_for_file "$WORK/sink.port" 10 "$SINK" "$WORK/sink.json" "the webhook receiver"
-hook=$(api -X POST -H 'Content-Type: application/json' \
-    -d "{\"url\": \"http://127.0.0.1:$(cat "$WORK/sink.port")/hook\", \"events\": [\"*\"], \"description\": \"bench/events.sh\"}" \
-    "$CATALOG_URL/webhooks")
-jq -r .secret <<<"$hook" >"$WORK/secret.tmp" && mv "$WORK/secret.tmp" "$WORK/secret"
+start_receiver sink.json
 orders_status=0
 python3 bench/events.py orders "$CATALOG_URL" "$CATALOG_ADMIN_KEY" bench "$HOOK_EVENTS" "$CONCURRENCY" >"$WORK/orders.json" \
     || orders_status=$?
 reap "$SINK"
 sink_status=$REAPED
-# Deliveries the service has not marked succeeded (pages of 200; "200+": more).
-deliveries="$CATALOG_URL/webhooks/$(jq -r .webhook_id <<<"$hook")/deliveries?limit=200&status"
-count_deliveries() { api "$deliveries=$1" | jq -r '"\(.count)\(if .next_cursor then "+" else "" end)"'; }
 unsettled="failed $(count_deliveries failed), pending $(count_deliveries pending)"
 python3 bench/events.py webhook-report "$WORK/sink.json" "$WORK/orders.json" "$unsettled"
 [ "$orders_status" = 0 ] || echo "  (the order poster exited with $orders_status)"
@@ -153,21 +164,11 @@ python3 bench/events.py webhook-report "$WORK/sink.json" "$WORK/orders.json" "$u
 # delivers them all. Deliveries/s from the worker's start and from the first to the last delivery.
 live_server_stop
 LIVE_SERVER_WORKERS=0 live_server_start
-curl -sS --fail-with-body -H "X-API-Key: $CATALOG_ADMIN_KEY" -H 'Content-Type: text/csv' --data-binary @"$WORK/products.csv" \
-    "$CATALOG_URL/feeds/upload?partner_name=bench&file_name=p.csv" >/dev/null
-rm -f "$WORK/sink.port" "$WORK/secret"
-python3 bench/events.py sink "$WORK/sink.port" "$WORK/secret" "$HOOK_EVENTS" "$TIMEOUT" >"$WORK/backlog-sink.json" &
-SINK=$!
-HELPERS+=("$SINK")
-wait_for_file "$WORK/sink.port" 10 "$SINK" "$WORK/backlog-sink.json" "the webhook receiver"
-hook=$(api -X POST -H 'Content-Type: application/json' \
-    -d "{\"url\": \"http://127.0.0.1:$(cat "$WORK/sink.port")/hook\", \"events\": [\"*\"], \"description\": \"bench/events.sh\"}" \
-    "$CATALOG_URL/webhooks")
-jq -r .secret <<<"$hook" >"$WORK/secret.tmp" && mv "$WORK/secret.tmp" "$WORK/secret"
+upload_partner
+start_receiver backlog-sink.json
 backlog_orders=0
 python3 bench/events.py orders "$CATALOG_URL" "$CATALOG_ADMIN_KEY" bench "$HOOK_EVENTS" "$CONCURRENCY" >"$WORK/backlog-orders.json" \
     || backlog_orders=$?
-deliveries="$CATALOG_URL/webhooks/$(jq -r .webhook_id <<<"$hook")/deliveries?limit=200&status"
 queued="pending $(count_deliveries pending)"
 worker_started=$(date +%s.%N)
 live_server_env CATALOG_WORKERS=1 CATALOG_ALLOW_PRIVATE_TARGETS=true "$LIVE_SERVER_BINARY" worker >"$WORK/worker.log" 2>&1 &
