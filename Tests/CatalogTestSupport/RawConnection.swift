@@ -52,16 +52,17 @@ public final class RawConnection: @unchecked Sendable {
 
     /// Reads what has arrived; notes when the peer has closed (EOF or reset).
     public func drain() {
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count > 0 {
-                received += buffer[0..<count]
-            } else if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                isClosedByPeer = true
-                return
-            } else {
-                return
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64 * 1024) { buffer in
+            while true {
+                let count = recv(fd, buffer.baseAddress, buffer.count, 0)
+                if count > 0 {
+                    received.append(contentsOf: buffer[0..<count])
+                } else if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                    isClosedByPeer = true
+                    return
+                } else {
+                    return
+                }
             }
         }
     }
