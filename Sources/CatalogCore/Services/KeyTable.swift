@@ -8,15 +8,22 @@ import Synchronization
 /// created or revoked, a partner suspended, on any node or by the CLI), which every node polls
 /// twice a second, and at once after such a change on this node. A key the table does not know may
 /// have been created a moment ago elsewhere (`partner-catalog keys create`, then curl at once), so a
-/// miss reads the version too: one indexed read per unknown key, which the failed-authentication
-/// limit (30 a minute per client address by default) keeps from being a lever.
+/// miss reads the version too. Misses share those reads: each waits for the first read that starts
+/// after it arrived, so a flood of unknown keys costs one read in flight at a time, not one per key.
 public final class KeyTable: Sendable {
     private struct State {
         var version: Int64?
         var keys: [String: ActiveKey] = [:]
     }
 
+    /// The refresh that misses wait for: `queued` has not read the version yet, `running` has.
+    private struct MissRefreshes {
+        var queued: Task<Void, Never>?
+        var running: Task<Void, Never>?
+    }
+
     private let state = Mutex(State())
+    private let missRefreshes = Mutex(MissRefreshes())
     public static let pollInterval: Duration = .milliseconds(500)
 
     public init() {}
@@ -39,9 +46,24 @@ public final class KeyTable: Sendable {
         }
     }
 
-    /// After a miss: reloads if the version moved since the table was loaded.
+    /// After a miss: reloads if the version moved, by a read that starts after the miss (shared with
+    /// the misses that arrive before it starts).
     func refreshAfterMiss(from store: any APIKeyRepository) async {
-        try? await refresh(from: store)
+        let refresh = missRefreshes.withLock { refreshes -> Task<Void, Never> in
+            if let queued = refreshes.queued { return queued }
+            let previous = refreshes.running
+            let queued = Task { [self] in
+                await previous?.value
+                missRefreshes.withLock { refreshes in
+                    refreshes.running = refreshes.queued
+                    refreshes.queued = nil
+                }
+                try? await self.refresh(from: store)
+            }
+            refreshes.queued = queued
+            return queued
+        }
+        await refresh.value
     }
 
     /// Polls the version until cancelled.
