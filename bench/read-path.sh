@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Read-path benchmark, release build (issue 6): 1M products and 1M order lines in a throwaway
-# PostgreSQL; GET /products?limit=50 (first page and a deep cursor page) under wrk on loopback
-# (32 connections), served from the node's SQLite read model; then each
+# Read-path benchmark, release build (issues 6 and 16): 1M products served from the node's SQLite read
+# model under wrk on loopback (2 threads, 32 connections), in PostgreSQL mode (1M products and 1M order
+# lines written into a throwaway PostgreSQL by SQL) and in embedded mode (the same number of products
+# loaded through the API: five partners' feeds uploaded with curl and run). Each mode prints /health
+# (the framework's ceiling in the same run) and, beside it as a share of it: the first page of 50, a
+# page 201 deep in the price sort, limit=200, GET /products/{id}, an unknown key's 401, the filtered
+# pages (partner_name, brand, min_price+max_price, q=) and limit=50 with Accept-Encoding: gzip (req/s
+# and bytes), each with the server's RSS after it; then the server's peak RSS under that load. The servers run with
+# CATALOG_AUTH_FAILURES_PER_MINUTE=0: with the default limit, loopback's one address would get 429 after
+# 30 unknown keys and the 401 line would measure the throttle instead. Then, in PostgreSQL mode, each
 # analytics endpoint over all the order lines (two years), one year, one month and a range with
 # partial days at both ends (median of 5 requests).
-# `bench/read-path.sh --analytics` runs the analytics part only.
+# `bench/read-path.sh --analytics` runs the analytics part only; READ_PATH_MODES="postgres" or
+# "embedded" runs one mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ANALYTICS_ONLY=false
@@ -13,24 +21,25 @@ BIN=.build/release/partner-catalog
 PRODUCTS=${PRODUCTS:-1000000}
 ORDERS=${ORDERS:-250000}   # four lines each
 DURATION=${DURATION:-10s}
+MODES=${READ_PATH_MODES:-postgres embedded}
 WORK=$(mktemp -d)
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 source scripts/postgres.sh
 postgres_start
-SERVER=""
-trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; postgres_stop; rm -rf "$WORK"' EXIT
+SERVER="" SAMPLER=""
+trap '[ -z "$SAMPLER" ] || kill "$SAMPLER" 2>/dev/null || true; [ -z "$SERVER" ] || kill "$SERVER" 2>/dev/null || true; postgres_stop; rm -rf "$WORK"' EXIT
 export PGPASSWORD=catalog-test
 psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -c "CREATE DATABASE bench"
 URL="postgres://postgres:catalog-test@127.0.0.1:$PG_PORT/bench?sslmode=disable"
-CATALOG_DATABASE_URL="$URL" "$BIN" migrate --data-dir "$WORK/data" >/dev/null
-psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d bench -v ON_ERROR_STOP=1 -v products="$PRODUCTS" -v orders="$ORDERS" \
-    -f bench/read-path-data.sql
 KEY=pck_read_path_bench_admin_key_0123456789
 PORT=$(postgres_free_port)
 API=http://127.0.0.1:$PORT
 
-serve() {
-    CATALOG_DATABASE_URL="$URL" CATALOG_DATA_DIR="$WORK/data" CATALOG_ADMIN_KEY=$KEY CATALOG_PORT=$PORT CATALOG_WORKERS=0 \
+serve() { # postgres | embedded
+    local database=()
+    [ "$1" = postgres ] && database=(CATALOG_DATABASE_URL="$URL")
+    env -u CATALOG_DATABASE_URL "${database[@]}" CATALOG_DATA_DIR="$WORK/data-$1" CATALOG_ADMIN_KEY=$KEY CATALOG_PORT=$PORT \
+        CATALOG_WORKERS=$([ "$1" = embedded ] && echo 1 || echo 0) CATALOG_AUTH_FAILURES_PER_MINUTE=0 \
         CATALOG_LOG_LEVEL=warning "$BIN" serve >"$WORK/serve.log" 2>&1 &
     SERVER=$!
     local start=$(date +%s.%N)
@@ -43,10 +52,43 @@ serve() {
 
 stop() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""; }
 
-load() { # label path
-    wrk -t2 -c32 -d"$DURATION" --latency -H "X-API-Key: $KEY" "$API$2" | awk -v l="$1" '
+# The embedded store's products, as partners send them: five feeds of PRODUCTS/5 rows, uploaded with curl and run.
+load_embedded() {
+    local rows=$((PRODUCTS / 5)) partner feed job
+    python3 bench/generate_products.py "$rows" "$WORK/feed.csv"
+    for partner in 1 2 3 4 5; do
+        feed=$(curl -sS --fail-with-body -H "X-API-Key: $KEY" -H 'Content-Type: text/csv' --data-binary @"$WORK/feed.csv" \
+            "$API/feeds/upload?partner_name=partner-$partner&file_name=bench.csv")
+        job=$(jq -r .validation_job_id <<<"$feed")
+        curl -sS --fail-with-body -X POST -H "X-API-Key: $KEY" "$API/jobs/$job/run?wait=true&timeout=600" \
+            | jq -r '"  \(.job_id // "job") \(.status): \(.message // "")"' | cut -c1-110
+    done
+}
+
+# The server's VmRSS, sampled every 0.2 s into $WORK/rss until stopped.
+sample_rss() {
+    : >"$WORK/rss"
+    ( while kill -0 "$SERVER" 2>/dev/null; do
+        awk '$1 == "VmRSS:" { print $2 }' "/proc/$SERVER/status" >>"$WORK/rss" 2>/dev/null || true
+        sleep 0.2
+      done ) &
+    SAMPLER=$!
+}
+stop_rss_sampler() { # sets PEAK_RSS_MB
+    kill "$SAMPLER" 2>/dev/null || true
+    wait "$SAMPLER" 2>/dev/null || true
+    SAMPLER=""
+    PEAK_RSS_MB=$(sort -n "$WORK/rss" | tail -1 | awk '{ printf "%.0f", $1 / 1024 }')
+}
+
+HEALTH=""
+load() { # label path [header] [header] — req/s, p99, the share of /health's req/s and the server's RSS after
+    local header=${3:-"X-API-Key: $KEY"} result
+    result=$(wrk -t2 -c32 -d"$DURATION" --latency -H "$header" -H "${4:-X-Bench: 1}" "$API$2")
+    awk -v l="$1" -v health="$HEALTH" -v rss="$(awk '$1 == "VmRSS:" { printf "%.0f", $2 / 1024 }' "/proc/$SERVER/status")" '
         /Requests\/sec/ { rps = $2 } / 99%/ { p99 = $2 } /Non-2xx/ { errors = $NF }
-        END { printf "  %-28s %9.0f req/s   p99 %8s%s\n", l, rps, p99, errors ? "   NON-2XX: " errors : "" }'
+        END { printf "  %-40s %9.0f req/s   p99 %8s   %5.1f %% of /health   RSS %4d MB%s\n", l, rps, p99,
+              100 * rps / health, rss, errors ? "   non-2xx: " errors : "" }' <<<"$result"
 }
 
 deep_cursor() { # a cursor 200 pages of 50 into the price sort
@@ -81,18 +123,70 @@ analytics() {
     done
 }
 
+prepare_postgres() {
+    CATALOG_DATABASE_URL="$URL" "$BIN" migrate --data-dir "$WORK/data-postgres" >/dev/null
+    psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d bench -v ON_ERROR_STOP=1 -v products="$PRODUCTS" -v orders="$ORDERS" \
+        -f bench/read-path-data.sql
+}
+
+measure() {
+    sample_rss
+    HEALTH=""
+    HEALTH=$(wrk -t2 -c32 -d"$DURATION" "$API/health" | awk '/Requests\/sec/ { print $2 }')
+    printf "  %-40s %9.0f req/s   (the framework's ceiling in this run)\n" "GET /health" "$HEALTH"
+    local first id partner brand word unknown status plain gzipped
+    first=$(curl -sS -H "X-API-Key: $KEY" "$API/products?limit=1")
+    id=$(jq -r '.items[0].product_id' <<<"$first")
+    partner=$(jq -r '.items[0].partner_name' <<<"$first")
+    brand=$(jq -r '.items[0].brand | @uri' <<<"$first")
+    word=$(jq -r '.items[0].product_name | split(" ")[1] | @uri' <<<"$first")
+    CURSOR=$(deep_cursor)
+    load "limit=50, first page" "/products?limit=50"
+    load "limit=50, page 201 of the price sort" "/products?limit=50&sort_by=price&cursor=$CURSOR"
+    load "limit=200" "/products?limit=200"
+    load "GET /products/{id}" "/products/$id"
+    unknown="X-API-Key: pck_unknown_read_path_bench_key_0000000"
+    status=$(curl -s -o /dev/null -w '%{http_code}' -H "$unknown" "$API/products?limit=50")
+    load "unknown key (answered $status)" "/products?limit=50" "$unknown"
+    load "partner_name=$partner" "/products?limit=50&partner_name=$partner"
+    load "brand=$brand" "/products?limit=50&brand=$brand"
+    load "min_price=10&max_price=20" "/products?limit=50&min_price=10&max_price=20"
+    load "limit=50, Accept-Encoding: gzip" "/products?limit=50" "X-API-Key: $KEY" "Accept-Encoding: gzip"
+    # Last: a rare word is a scan of every product's text, and the scans still running when wrk stops
+    # would hold back the first requests of whatever came next.
+    load "q=$word" "/products?limit=50&q=$word"
+    plain=$(curl -sS -o /dev/null -w '%{size_download}' -H "X-API-Key: $KEY" "$API/products?limit=50")
+    gzipped=$(curl -sS -o /dev/null -w '%{size_download}' -H "X-API-Key: $KEY" -H 'Accept-Encoding: gzip' "$API/products?limit=50")
+    echo "  a limit=50 page: $plain bytes, $gzipped gzip-coded"
+    stop_rss_sampler
+    echo "  server peak RSS under this load: $PEAK_RSS_MB MB (target <= 150 MB)"
+}
+
 if $ANALYTICS_ONLY; then
-    serve
+    prepare_postgres
+    serve postgres
     analytics
     stop
     exit 0
 fi
 
-echo "GET /products?limit=50 over $PRODUCTS products (wrk, 32 connections, $DURATION each)"
-echo " from the node's SQLite read model"
-serve
-CURSOR=$(deep_cursor)
-load "first page" "/products?limit=50"
-load "page 201 (price sort)" "/products?limit=50&sort_by=price&cursor=$CURSOR"
-analytics
-stop
+for mode in $MODES; do
+    case $mode in
+    postgres)
+        echo "PostgreSQL mode: $PRODUCTS products written by SQL, served from the node's SQLite read model (wrk, 32 connections, $DURATION each)"
+        prepare_postgres
+        serve postgres
+        measure
+        analytics
+        stop
+        ;;
+    embedded)
+        echo "Embedded mode: $PRODUCTS products loaded through the API, five feeds with curl (wrk, 32 connections, $DURATION each)"
+        serve embedded
+        load_embedded
+        measure
+        stop
+        ;;
+    *) echo "unknown mode $mode" >&2; exit 2 ;;
+    esac
+done

@@ -15,7 +15,7 @@ public final class SQLiteCatalogStore: Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            try db.setPageCacheSize()
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {

@@ -23,7 +23,7 @@ public final class SQLiteProductCache: ProductCacheStore, Sendable {
             configuration.prepareDatabase { db in
                 // A cache: losing the last writes in a crash costs nothing, the next start rebuilds it.
                 try db.execute(sql: "PRAGMA synchronous = OFF")
-                try db.execute(sql: "PRAGMA cache_size = -32768")
+                try db.setPageCacheSize()
             }
             pool = try DatabasePool(path: path, configuration: configuration)
             try pool.write { db in try db.execute(sql: Self.schema) }
