@@ -7,11 +7,12 @@ import Foundation
 /// SQLite's own work on that path.
 struct SQLiteRawStatement {
     private let handle: OpaquePointer
-    private let sql: String
+    /// Kept for its SQL text, read only for an error: GRDB builds it anew on each read.
+    private let statement: Statement
 
     init(_ statement: Statement) {
         handle = statement.sqliteStatement
-        sql = statement.sql
+        self.statement = statement
     }
 
     private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
@@ -46,7 +47,7 @@ struct SQLiteRawStatement {
         default:
             let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
             sqlite3_reset(handle)
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
         }
     }
 

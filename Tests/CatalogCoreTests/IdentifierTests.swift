@@ -1,4 +1,5 @@
 import CatalogCore
+import Foundation
 import Testing
 
 @Suite struct IdentifierTests {
@@ -61,5 +62,18 @@ import Testing
         #expect(throws: CatalogError.self) { try Cursor.decodeSequence(String(cursor.dropLast(3)), fingerprint: fingerprint) }
         #expect(throws: CatalogError.self) { try Cursor.decodeSequence("%%%", fingerprint: fingerprint) }
         #expect(Cursor.fingerprint(["a", nil]) != Cursor.fingerprint([nil, "a"]))
+    }
+
+    /// Positions of any text (a product name as a sort key) survive the trip, and the cursors that
+    /// JSONEncoder wrote before (slashes escaped) still read: an app may hold one across an upgrade.
+    @Test func anyTextRoundTripsAndEarlierCursorsStillRead() throws {
+        struct Earlier: Encodable { var v = 1; var q: String; var p: [String] }
+        let position = ["Zelt \"Nordkap\" 2/3 Pers. – 219,00 €\u{1}\n", "/path?x=1&y=ä", "", "42"]
+        let cursor = Cursor.encode(position: position, fingerprint: "f/p")
+        #expect(cursor.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" } && cursor.allSatisfy(\.isASCII))
+        #expect(try Cursor.decode(cursor, fingerprint: "f/p") == position)
+        let earlier = try JSONEncoder().encode(Earlier(q: "f/p", p: position)).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        #expect(try Cursor.decode(earlier, fingerprint: "f/p") == position)
     }
 }

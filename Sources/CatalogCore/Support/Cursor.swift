@@ -15,19 +15,39 @@ public enum Cursor {
         return String(Hex.encode(SHA256.hash(data: Array(joined.utf8))).prefix(16))
     }
 
+    /// `{"v":1,"q":…,"p":[…]}` in URL-safe base64 without padding, written by hand: every list page makes
+    /// one, and JSONEncoder with Foundation's string replacements cost more than the page's query.
     public static func encode(position: [String], fingerprint: String) -> String {
-        let data = (try? JSONEncoder().encode(Payload(v: 1, q: fingerprint, p: position))) ?? Data()
-        return data.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var json = "{\"v\":1,\"q\":"
+        JSONText.append(fingerprint, to: &json)
+        json += ",\"p\":["
+        for (index, field) in position.enumerated() {
+            if index > 0 { json += "," }
+            JSONText.append(field, to: &json)
+        }
+        json += "]}"
+        let base64 = Data(json.utf8).base64EncodedString().utf8.compactMap { byte -> UInt8? in
+            switch byte {
+            case UInt8(ascii: "+"): UInt8(ascii: "-")
+            case UInt8(ascii: "/"): UInt8(ascii: "_")
+            case UInt8(ascii: "="): nil
+            default: byte
+            }
+        }
+        return String(decoding: base64, as: UTF8.self)
     }
 
     public static func decode(_ cursor: String, fingerprint: String) throws -> [String] {
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard cursor.count <= 4096,
-              let data = Data(base64Encoded: base64),
+        var base64 = cursor.utf8.map { byte -> UInt8 in
+            switch byte {
+            case UInt8(ascii: "-"): UInt8(ascii: "+")
+            case UInt8(ascii: "_"): UInt8(ascii: "/")
+            default: byte
+            }
+        }
+        base64 += repeatElement(UInt8(ascii: "="), count: (4 - base64.count % 4) % 4)
+        guard cursor.utf8.count <= 4096,
+              let data = Data(base64Encoded: Data(base64)),
               let payload = try? JSONDecoder().decode(Payload.self, from: data),
               payload.v == 1
         else {
