@@ -20,31 +20,44 @@ public enum JSONText {
         return out + "}"
     }
 
-    public static func append(_ string: String, to out: inout String) {
-        out += "\""
+    @inlinable
+    public static func append<Output: JSONOutput>(_ string: String, to out: inout Output) {
+        out.appendJSON("\"")
         var plain = true
         for byte in string.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
             plain = false
             break
         }
         guard !plain else {
-            out += string
-            out += "\""
+            out.appendJSON(string)
+            out.appendJSON("\"")
             return
         }
         for scalar in string.unicodeScalars {
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
+            case "\"": out.appendJSON("\\\"")
+            case "\\": out.appendJSON("\\\\")
+            case "\n": out.appendJSON("\\n")
+            case "\r": out.appendJSON("\\r")
+            case "\t": out.appendJSON("\\t")
             case _ where scalar.value < 0x20:
                 let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+                out.appendJSON("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+            default: out.appendJSON(scalar)
             }
         }
-        out += "\""
+        out.appendJSON("\"")
     }
+}
+
+/// Where hand-written JSON goes: a String, or (in the HTTP adapter) straight into a response's bytes,
+/// which skips String's growth and validation on every append of a list page.
+public protocol JSONOutput {
+    mutating func appendJSON(_ text: String)
+    mutating func appendJSON(_ scalar: Unicode.Scalar)
+}
+
+extension String: JSONOutput {
+    @inlinable public mutating func appendJSON(_ text: String) { self += text }
+    @inlinable public mutating func appendJSON(_ scalar: Unicode.Scalar) { unicodeScalars.append(scalar) }
 }
