@@ -63,6 +63,20 @@ load_embedded() {
         curl -sS --fail-with-body -X POST -H "X-API-Key: $KEY" "$API/jobs/$job/run?wait=true&timeout=600" \
             | jq -r '"  \(.job_id // "job") \(.status): \(.message // "")"' | cut -c1-110
     done
+    wait_until_idle
+}
+
+# Until the server uses less than a tenth of a core over 2 s (at most 5 minutes): the catalog items of a
+# large feed are regrouped after the job has answered, and would take their CPU from the first loads.
+wait_until_idle() {
+    local start=$SECONDS before after
+    while [ $((SECONDS - start)) -lt 300 ]; do
+        before=$(awk '{ print $14 + $15 }' "/proc/$SERVER/stat")
+        sleep 2
+        after=$(awk '{ print $14 + $15 }' "/proc/$SERVER/stat")
+        [ $((after - before)) -lt 20 ] && break
+    done
+    echo "  the server was idle $((SECONDS - start)) s after the last job"
 }
 
 # The server's VmRSS, sampled every 0.2 s into $WORK/rss until stopped.
