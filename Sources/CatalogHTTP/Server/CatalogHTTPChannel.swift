@@ -68,7 +68,11 @@ struct CatalogHTTPChannel: ServerChildChannel {
 extension CatalogHTTP {
     /// The HTTP/1 server that `serve` runs (and the tests that need real connections).
     public static func server(_ limits: ServerLimits, logger: Logger) -> HTTPServerBuilder {
-        let gate = ConnectionGate(limit: limits.maxConnections)
+        server(limits, logger: logger, gate: ConnectionGate(limit: limits.maxConnections))
+    }
+
+    /// The same, counting its open connections in `gate` (tests watch it to see the server close one).
+    static func server(_ limits: ServerLimits, logger: Logger, gate: ConnectionGate) -> HTTPServerBuilder {
         let idleTimeout = limits.idleTimeout.map { duration -> TimeAmount in
             let (seconds, attoseconds) = duration.components
             return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
