@@ -66,15 +66,6 @@ async def read_body(reader, headers):
     return await reader.readexactly(int(headers.get("content-length", 0)))
 
 
-async def listen(handle, port_file, backlog):
-    """A server on a free loopback port, the port written to PORT_FILE (atomically, once listening)."""
-    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=backlog)
-    with open(port_file + ".tmp", "w") as out:
-        out.write(str(server.sockets[0].getsockname()[1]))
-    os.rename(port_file + ".tmp", port_file)
-    return server
-
-
 # --- idle connections -----------------------------------------------------------------------------
 
 def vm_rss_kb(pid):
@@ -157,7 +148,10 @@ async def sink(port_file, secret_file, expected, timeout):
         finally:
             writer.close()
 
-    server = await listen(handle, port_file, backlog=512)
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=512)
+    with open(port_file + ".tmp", "w") as out:  # written once listening, atomically
+        out.write(str(server.sockets[0].getsockname()[1]))
+    os.rename(port_file + ".tmp", port_file)
     deadline = time.time() + timeout
     while not finished.done() and time.time() < deadline and not (seen and time.time() - last[0] > 60):
         await asyncio.wait([finished], timeout=1)

@@ -145,7 +145,6 @@ prepare_postgres() {
 
 measure() {
     sample_rss
-    HEALTH=""
     HEALTH=$(wrk -t2 -c32 -d"$DURATION" "$API/health" | awk '/Requests\/sec/ { print $2 }')
     printf "  %-40s %9.0f req/s   (the framework's ceiling in this run)\n" "GET /health" "$HEALTH"
     local first id partner brand word unknown status plain gzipped

@@ -65,13 +65,7 @@ import Testing
         }
 
         static func find(_ needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
-            guard start <= bytes.count - needle.count else { return nil }
-            var index = start
-            while index <= bytes.count - needle.count {
-                if bytes[index] == needle[0], bytes[index..<(index + needle.count)].elementsEqual(needle) { return index }
-                index += 1
-            }
-            return nil
+            start < bytes.count ? bytes[start...].firstRange(of: needle)?.lowerBound : nil
         }
     }
 
